@@ -1,0 +1,29 @@
+# `make reports` and `make test` both create .venv on first use, so a fresh clone needs only Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: reports test validate bench schemas clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/snakemake --cores 2 --profile workflow/profiles/default
+
+validate: $(STAMP)
+	$(BIN)/patroon validate
+
+schemas: $(STAMP)
+	$(BIN)/patroon schemas --out workflow/schemas
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf results reports .snakemake

@@ -1,0 +1,18 @@
+# patroon: coded case YAML -> validated tables -> cross-case analysis -> reports. Rules are thin; all logic
+# lives in the `patroon` package. As in the Snakemake workflow catalog, the entry point holds only the
+# includes and the target rule: Snakemake takes its default target from this file, not from includes.
+include: "workflow/rules/common.smk"
+
+
+rule all:
+    input:
+        expand("results/{study}/units.csv", study=STUDIES),
+        expand("results/{study}/patterns.json", study=STUDIES),
+        all_reports(),
+        "reports/index.html",
+
+
+include: "workflow/rules/validate.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/reports.smk"

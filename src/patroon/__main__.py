@@ -1,0 +1,5 @@
+import sys
+
+from patroon.cli import main
+
+sys.exit(main())

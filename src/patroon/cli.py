@@ -1,0 +1,177 @@
+"""Command line: `patroon validate|tables|analyse|render|index|schemas`. Each stage works without
+Snakemake; the Snakefile calls these same commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from patroon.load import LoadError, StudyData, load_study
+
+
+def _studies(args) -> list[str]:
+    if args.study:
+        return args.study
+    from patroon.config import load_config
+
+    return load_config(Path(args.config)).studies
+
+
+def _load(args, study_id: str) -> StudyData:
+    data = load_study(Path(args.data) / study_id, base=Path.cwd())
+    language = getattr(args, "language", None)
+    if language:
+        data.study = data.study.model_copy(update={"language": language})
+    return data
+
+
+def cmd_validate(args) -> int:
+    problems = []
+    for study_id in _studies(args):
+        folder = Path(args.data) / study_id
+        if not folder.is_dir():
+            problems.append(f"{folder}:1: study: no such study folder")
+            continue
+        try:
+            data = load_study(folder, base=Path.cwd())
+        except LoadError as exc:
+            problems.extend(map(str, exc.problems))
+            continue
+        if not args.quiet:
+            n_units = sum(len(o.units) for o in data.organisations.values())
+            print(f"{study_id}: valid ({len(data.cases)} {data.plural(data.case_kind())}, "
+                  f"{len(data.organisations)} {data.plural(data.organisation_kind())}, {n_units} units)")
+    for line in problems:
+        print(line, file=sys.stderr)
+    if args.stamp and not problems:
+        from patroon.stages import write_text
+
+        write_text(Path(args.stamp), "valid\n")
+    return 1 if problems else 0
+
+
+def cmd_tables(args) -> int:
+    from patroon.stages import run_tables
+
+    for study_id in _studies(args):
+        run_tables(_load(args, study_id), Path(args.results) / study_id)
+    return 0
+
+
+def cmd_analyse(args) -> int:
+    from patroon.stages import run_analysis
+
+    for study_id in _studies(args):
+        run_analysis(_load(args, study_id), Path(args.results) / study_id)
+    return 0
+
+
+def cmd_render(args) -> int:
+    from patroon import render
+    from patroon.stages import analysis_results
+
+    renderer = render.detect(args.renderer)
+    formats = args.formats.split(",")
+    for study_id in _studies(args):
+        data = _load(args, study_id)
+        out = Path(args.reports) / study_id
+        targets = args.report or (["synthese"] + [f"{data.plural(data.case_kind())}/{c}" for c in data.cases]
+                                  + [f"{data.plural(data.organisation_kind())}/{o}" for o in data.organisations])
+        for target in targets:
+            if target == "synthese":
+                context = render.synthesis_context(data, analysis_results(data), renderer, Path.cwd())
+                template = "synthese.qmd.j2"
+            else:
+                plural, ident = target.split("/", 1)
+                if plural == data.plural(data.case_kind()) and ident in data.cases:
+                    context, template = render.gemeente_context(data, ident, renderer, Path.cwd()), "gemeente.qmd.j2"
+                elif plural == data.plural(data.organisation_kind()) and ident in data.organisations:
+                    context, template = render.aanbieder_context(data, ident, renderer, Path.cwd()), "aanbieder.qmd.j2"
+                else:
+                    print(f"error: no report '{target}' in study {study_id}", file=sys.stderr)
+                    return 2
+            qmd = render.render_template(template, context)
+            render.render_document(out / f"{target}.qmd", qmd, formats, data.study.language, renderer)
+            print(f"rendered {out / target}.{{qmd,{','.join(formats)}}} with {renderer.describe()}")
+    return 0
+
+
+def cmd_index(args) -> int:
+    from patroon.site import index_html
+    from patroon.stages import write_text
+
+    studies = [_load(args, s) for s in _studies(args)]
+    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")))
+    return 0
+
+
+def cmd_schemas(args) -> int:
+    from patroon.schemas import schemas
+
+    out = Path(args.out)
+    stale = []
+    for name, schema in schemas().items():
+        text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        path = out / name
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(str(path))
+        else:
+            from patroon.stages import write_text
+
+            write_text(path, text)
+    for path in stale:
+        print(f"{path}:1: schema: out of date; run `make schemas`", file=sys.stderr)
+    return 1 if stale else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="patroon", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_):
+        s = sub.add_parser(name, help=help_)
+        s.add_argument("--study", action="append", help="study id (repeatable); default: config/config.yaml")
+        s.add_argument("--config", default="config/config.yaml")
+        s.add_argument("--data", default="data")
+        s.add_argument("--results", default="results")
+        s.add_argument("--reports", default="reports")
+        s.set_defaults(func=func)
+        return s
+
+    v = add("validate", cmd_validate, "check every data file; one line per problem")
+    v.add_argument("--quiet", action="store_true")
+    v.add_argument("--stamp", help="write this file when everything is valid (for Snakemake)")
+    add("tables", cmd_tables, "write cases.csv, units.csv and the per-case tables")
+    add("analyse", cmd_analyse, "write cross-case tables, patterns.json and qca/")
+    r = add("render", cmd_render, "write .qmd and render HTML/PDF reports")
+    r.add_argument("--report", action="append", help="e.g. gemeenten/rijn, aanbieders/mars or synthese")
+    r.add_argument("--formats", default="html,pdf")
+    r.add_argument("--language", choices=["nl", "en"])
+    r.add_argument("--renderer", default="auto", choices=["auto", "quarto", "pandoc"])
+    i = add("index", cmd_index, "write reports/index.html")
+    i.add_argument("--formats", default="html,pdf")
+    s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
+    s.add_argument("--out", default="workflow/schemas")
+    s.add_argument("--check", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; no partial outputs were left behind", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""config/config.yaml as a model, so a typo there is caught like one in a case file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from patroon.load import LoadError, parse_model, read_yaml
+from patroon.models import Slug, Strict
+
+
+class Config(Strict):
+    studies: list[Slug] = Field(min_length=1)
+    formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: ["html", "pdf"])
+    language: Literal["nl", "en"] = "nl"
+    renderer: Literal["auto", "quarto", "pandoc"] = "auto"
+    data_dir: str = "data"
+    privacy_file: str | None = None
+
+
+def load_config(path: Path) -> Config:
+    document, problems = read_yaml(path)
+    if document is None:
+        raise LoadError(problems)
+    config, problems = parse_model(document, Config, str(path))
+    if problems:
+        raise LoadError(problems)
+    return config

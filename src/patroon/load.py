@@ -1,0 +1,362 @@
+"""Load a study folder (study.yaml, codebook.yaml, case files) into models, keeping line numbers.
+
+Every problem becomes a `Problem(path, line, field, message)`; nothing here raises on bad input. The
+checks run in order of cheapness so a hostile file (huge, binary, alias bomb, deep nesting) is refused
+before any expensive work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from patroon.models import CaseFile, Codebook, OrganisationFile, Study
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 200_000  # a real case file has a few thousand; alias bombs have millions
+MAX_DEPTH = 40
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class LoadError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain data plus the line of every mapping key and list item."""
+
+    path: Path
+    data: Any
+    lines: dict[Path_, int]
+
+    def line(self, loc: Path_) -> int:
+        # The nearest enclosing element that has a line: pydantic locations can point inside a value.
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return 1
+
+
+class _Converter:
+    """Turns a composed YAML node tree into Python data, recording lines and refusing bombs."""
+
+    def __init__(self) -> None:
+        self.constructor = yaml.SafeLoader("")
+        self.lines: dict[Path_, int] = {}
+        self.count = 0
+
+    def convert(self, node: yaml.Node, loc: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Refused(node, f"more than {MAX_NODES} YAML nodes (aliases expanded); refusing the file")
+        if depth > MAX_DEPTH:
+            raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels")
+        self.lines.setdefault(loc, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.constructor.construct_object(key_node, deep=True)
+                if not isinstance(key, (str, int)):
+                    raise _Refused(key_node, "mapping keys must be plain text")
+                key = str(key)
+                if key in out:
+                    raise _Refused(key_node, f"duplicate key '{key}'")
+                self.lines[loc + (key,)] = key_node.start_mark.line + 1
+                out[key] = self.convert(value_node, loc + (key,), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
+        value = self.constructor.construct_object(node, deep=True)
+        # Dates and floats sneak in through YAML's implicit typing; keep everything textual or integral.
+        if not isinstance(value, (str, int, bool, type(None))):
+            value = node.value
+        return value
+
+
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node, message: str):
+        self.line = node.start_mark.line + 1
+        self.message = message
+
+
+def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read one YAML file safely. Returns (document, []) or (None, [problem])."""
+    shown = display or str(path)
+
+    def fail(line: int, message: str, field_: str = "file") -> tuple[None, list[Problem]]:
+        return None, [Problem(shown, line, field_, message)]
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return fail(1, f"cannot read file: {exc.strerror}")
+    if size > MAX_FILE_BYTES:
+        return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return fail(1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return fail(line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip())]
+        if "\t" in indent:
+            return fail(number, "tab used for indentation; YAML allows spaces only")
+    if not text.strip():
+        return fail(1, "file is empty; expected a mapping with at least 'id' and 'name'")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return fail(line, f"YAML syntax error: {exc.problem or exc.context}", "syntax")
+    except yaml.YAMLError as exc:
+        return fail(1, f"YAML error: {exc}", "syntax")
+    if node is None:
+        return fail(1, "file holds no data; expected a mapping")
+    if not isinstance(node, yaml.MappingNode):
+        return fail(node.start_mark.line + 1, "expected a mapping (key: value) at the top of the file, found a "
+                    + ("list" if isinstance(node, yaml.SequenceNode) else "single value"), "document")
+    converter = _Converter()
+    try:
+        data = converter.convert(node, (), 0)
+    except _Refused as exc:
+        return fail(exc.line, exc.message, "document")
+    except yaml.YAMLError as exc:
+        return fail(1, f"YAML error: {exc}", "syntax")
+    return Document(path, data, converter.lines), []
+
+
+def _field_name(loc: Path_) -> str:
+    return ".".join(str(part) for part in loc) or "document"
+
+
+def _explain(error: dict) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field; check the spelling against docs/coding-guide.md"
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern", "")
+        return f"'{error.get('input')}' is not allowed; expected lower-case letters, digits and '-' ({pattern})"
+    if kind in ("dict_type", "model_type"):
+        return f"expected a mapping (key: value), found {type(error.get('input')).__name__}"
+    if kind == "list_type":
+        return f"expected a list, found {type(error.get('input')).__name__}"
+    if kind == "literal_error":
+        return f"'{error.get('input')}' is not allowed; expected {error['ctx']['expected']}"
+    return error["msg"]
+
+
+def parse_model(document: Document, model: type[BaseModel], display: str) -> tuple[Any, list[Problem]]:
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
+            # Union members add their type name to loc (e.g. 'int', 'str'); drop those for readability.
+            loc = tuple(p for p in loc if p not in ("int", "str", "constrained-str", "function-after"))
+            problems.append(Problem(display, document.line(loc), _field_name(loc), _explain(error)))
+        # One line per field: union errors repeat the same place.
+        unique = sorted(set(problems))
+        return None, unique
+
+
+# ----------------------------------------------------------------------------------- the whole study
+
+
+@dataclass
+class StudyData:
+    root: Path
+    study: Study
+    codebook: Codebook
+    cases: dict[str, CaseFile] = field(default_factory=dict)
+    organisations: dict[str, OrganisationFile] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)  # "<kind>/<id>" -> file
+
+    def case_kind(self) -> str:
+        return next(k.kind for k in self.study.unit_kinds if k.role == "case")
+
+    def organisation_kind(self) -> str:
+        return next(k.kind for k in self.study.unit_kinds if k.role == "organisation")
+
+    def plural(self, kind: str) -> str:
+        return next(k.plural for k in self.study.unit_kinds if k.kind == kind)
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
+    """Load and fully check one study. Raises LoadError with every problem found."""
+    base = base or study_dir.parent.parent
+    problems: list[Problem] = []
+
+    def load(path: Path, model: type[BaseModel]) -> tuple[Any, Document | None]:
+        shown = _display(path, base)
+        document, found = read_yaml(path, shown)
+        problems.extend(found)
+        if document is None:
+            return None, None
+        obj, found = parse_model(document, model, shown)
+        problems.extend(found)
+        return obj, document
+
+    study, _ = load(study_dir / "study.yaml", Study)
+    codebook, codebook_doc = load(study_dir / "codebook.yaml", Codebook)
+    if study is None or codebook is None:
+        raise LoadError(problems)
+    problems.extend(check_codebook(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
+    data = StudyData(study_dir, study, codebook)
+    if study.id != study_dir.name:
+        problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
+                                f"study id '{study.id}' must equal its folder name '{study_dir.name}'"))
+
+    documents: dict[str, tuple[Document, str]] = {}
+    for kind in study.unit_kinds:
+        folder = study_dir / kind.plural
+        model = CaseFile if kind.role == "case" else OrganisationFile
+        for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+            shown = _display(path, base)
+            obj, document = load(path, model)
+            if obj is None:
+                continue
+            if obj.kind != kind.kind:
+                problems.append(Problem(shown, document.line(("kind",)), "kind",
+                                        f"'{obj.kind}' in folder {kind.plural}/; expected '{kind.kind}'"))
+                continue
+            if obj.id != path.stem:
+                problems.append(Problem(shown, document.line(("id",)), "id",
+                                        f"id '{obj.id}' must equal the file name '{path.stem}'"))
+            target = data.cases if kind.role == "case" else data.organisations
+            if obj.id in target:
+                problems.append(Problem(shown, document.line(("id",)), "id", f"duplicate id '{obj.id}'"))
+                continue
+            target[obj.id] = obj
+            data.files[f"{kind.kind}/{obj.id}"] = path
+            documents[f"{kind.kind}/{obj.id}"] = (document, shown)
+
+    for key, (document, shown) in documents.items():
+        kind, ident = key.split("/", 1)
+        if kind == data.case_kind():
+            problems.extend(check_coded(codebook, data.cases[ident].coded, "case", (), document, shown))
+        else:
+            problems.extend(check_organisation(data, data.organisations[ident], document, shown))
+    if problems:
+        raise LoadError(sorted(set(problems), key=lambda p: (p.path, p.line, p.field)))
+    return data
+
+
+def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    clusters = {c.id for c in codebook.clusters}
+    for i, variable in enumerate(codebook.variables):
+        loc = ("variables", i)
+        if variable.id in seen:
+            problems.append(Problem(shown, document.line(loc + ("id",)), "id", f"duplicate variable '{variable.id}'"))
+        seen.add(variable.id)
+        if variable.type == "categorical":
+            if variable.values is None and variable.values_from is None:
+                problems.append(Problem(shown, document.line(loc), variable.id, "categorical variable needs values or values_from"))
+            if variable.values_from is not None and variable.values_from not in codebook.value_sets:
+                problems.append(Problem(shown, document.line(loc + ("values_from",)), variable.id,
+                                        f"unknown value set '{variable.values_from}'; defined: {', '.join(codebook.value_sets)}"))
+    for i, tactic in enumerate(codebook.tactics):
+        if tactic.cluster not in clusters:
+            problems.append(Problem(shown, document.line(("tactics", i, "cluster")), tactic.id,
+                                    f"unknown cluster '{tactic.cluster}'; defined: {', '.join(sorted(clusters))}"))
+    return problems
+
+
+def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str) -> list[Problem]:
+    problems = []
+    missing = codebook.missing()
+    for variable_id, coded_value in coded.items():
+        where = loc + ("coded", variable_id)
+        line = document.line(where)
+        variable = codebook.variable(variable_id)
+        if variable is None:
+            problems.append(Problem(shown, line, variable_id, "variable is not defined in the codebook"))
+            continue
+        if variable.level != level:
+            problems.append(Problem(shown, line, variable_id,
+                                    f"variable belongs at level '{variable.level}', not '{level}'"))
+        value = coded_value.value
+        value_line = document.line(where + ("value",))
+        if isinstance(value, str) and value in missing:
+            continue
+        if variable.type == "integer":
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"))
+        elif variable.type == "categorical":
+            allowed = [v.code for v in codebook.allowed_values(variable)]
+            if str(value) not in allowed:
+                options = ", ".join(allowed + sorted(missing))
+                problems.append(Problem(shown, value_line, f"{variable_id}.value",
+                                        f"'{value}' is not allowed; expected one of: {options}"))
+    return problems
+
+
+def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str) -> list[Problem]:
+    codebook = data.codebook
+    problems = check_coded(codebook, org.coded, "organisation", (), document, shown)
+    seen_cases: set[str] = set()
+    for i, unit in enumerate(org.units):
+        loc = ("units", i)
+        if unit.case not in data.cases:
+            known = ", ".join(sorted(data.cases)) or "none"
+            problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
+                                    f"unknown {data.case_kind()} '{unit.case}'; known: {known}"))
+        if unit.case in seen_cases:
+            problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
+                                    f"a second unit in '{unit.case}'; one unit per {data.case_kind()}"))
+        seen_cases.add(unit.case)
+        problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown))
+        for j, period in enumerate(unit.reaction):
+            ploc = loc + ("reaction", j)
+            clusters = set()
+            for k, tactic_id in enumerate(period.tactics):
+                tactic = codebook.tactic(tactic_id)
+                if tactic is None:
+                    allowed = ", ".join(t.id for t in codebook.tactics)
+                    problems.append(Problem(shown, document.line(ploc + ("tactics", k)), f"units.{i}.reaction.{j}.tactics",
+                                            f"unknown tactic '{tactic_id}'; expected one of: {allowed}"))
+                else:
+                    clusters.add(tactic.cluster)
+            if period.dominant_tactic is not None and period.dominant_tactic not in period.tactics:
+                problems.append(Problem(shown, document.line(ploc + ("dominant_tactic",)), f"units.{i}.reaction.{j}.dominant_tactic",
+                                        f"'{period.dominant_tactic}' is not one of this period's tactics"))
+            elif len(clusters) > 1 and period.dominant_tactic is None:
+                problems.append(Problem(shown, document.line(ploc), f"units.{i}.reaction.{j}",
+                                        "tactics fall in different clusters (" + ", ".join(sorted(clusters))
+                                        + "); set dominant_tactic to the one the source says dominates"))
+    return problems

@@ -1,0 +1,259 @@
+"""Pydantic models of study, codebook and case files.
+
+The models check shape and types only; everything that needs the codebook (is this a known variable, an
+allowed value?) is checked in `load`, which knows the codebook and the line numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Column = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+VariableId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=120)]
+Direction = Literal["+", "-", "0"]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a field name must not silently drop data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(Strict):
+    nl: ShortText
+    en: ShortText
+
+
+# ----------------------------------------------------------------------------------------- codebook
+
+
+class Value(Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    direction: Direction = "0"
+    label: Label
+
+
+class MissingCode(Strict):
+    code: Slug
+    label: Label
+
+
+class Cluster(Strict):
+    id: Slug
+    label: Label
+    definition: ShortText
+
+
+class Tactic(Strict):
+    id: Slug
+    strategy: Slug
+    cluster: Slug
+    cluster_reason: ShortText | None = None
+    label: Label
+    definition: ShortText
+    indicator: ShortText
+
+
+class Variable(Strict):
+    id: VariableId
+    level: Literal["case", "organisation", "unit"]
+    group: VariableId
+    type: Literal["categorical", "text", "integer"] = "categorical"
+    inductive: bool = False
+    label: Label
+    definition: ShortText
+    indicator: ShortText
+    values: list[Value] | None = None
+    values_from: Slug | None = None
+
+
+class Codebook(Strict):
+    missing_codes: list[MissingCode] = Field(default_factory=list)
+    clusters: list[Cluster] = Field(default_factory=list)
+    tactics: list[Tactic] = Field(default_factory=list)
+    value_sets: dict[Slug, list[Value]] = Field(default_factory=dict)
+    variables: list[Variable]
+
+    def allowed_values(self, variable: Variable) -> list[Value]:
+        if variable.values is not None:
+            return variable.values
+        if variable.values_from is not None:
+            return self.value_sets.get(variable.values_from, [])
+        return []
+
+    def variable(self, variable_id: str) -> Variable | None:
+        return self._variables_by_id().get(variable_id)
+
+    def _variables_by_id(self) -> dict[str, Variable]:
+        return {v.id: v for v in self.variables}
+
+    def tactic(self, tactic_id: str) -> Tactic | None:
+        return {t.id: t for t in self.tactics}.get(tactic_id)
+
+    def missing(self) -> set[str]:
+        return {m.code for m in self.missing_codes}
+
+
+# --------------------------------------------------------------------------------------- case files
+
+
+class Evidence(Strict):
+    text: ShortText
+    section: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    table: Annotated[str, StringConstraints(max_length=80)] | None = None
+    page: int | Annotated[str, StringConstraints(max_length=20)] | None = None
+    respondents: list[int | Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list)
+    documents: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list)
+    inferred: bool = False
+
+
+class CodedValue(Strict):
+    value: int | Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class SourceNote(Strict):
+    about: ShortText
+    readings: list[ShortText] = Field(min_length=1)
+    choice: ShortText
+    reason: ShortText
+
+
+class Period(Strict):
+    start: int | None = None
+    end: int | None = None
+    label: Annotated[str, StringConstraints(max_length=200)] | None = None
+    tactics: list[Slug] = Field(min_length=1)
+    dominant_tactic: Slug | None = None
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Unit(Strict):
+    case: Slug
+    name: ShortText
+    coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
+    reaction: list[Period] = Field(min_length=1)
+    source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+class CaseFile(Strict):
+    """A gemeente (or any case-level unit kind): the context in which organisations react."""
+
+    id: Slug
+    name: ShortText
+    kind: Slug
+    chapter: Annotated[str, StringConstraints(max_length=20)] | None = None
+    coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
+    source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+class OrganisationFile(Strict):
+    """An aanbieder: organisation attributes once, and one unit per case it was studied in."""
+
+    id: Slug
+    name: ShortText
+    kind: Slug
+    coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
+    units: list[Unit] = Field(min_length=1)
+    source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------- study
+
+
+class Source(Strict):
+    author: ShortText
+    year: int
+    title: ShortText
+    kind: ShortText
+    institution: ShortText | None = None
+    seed: ShortText | None = None
+    note: ShortText | None = None
+
+
+class UnitKind(Strict):
+    kind: Slug
+    plural: Slug
+    role: Literal["case", "organisation"]
+    label: Label
+
+
+class Requirement(Strict):
+    """`variable` must have one of `values` (for a case: the coded value of that case)."""
+
+    variable: VariableId
+    values: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(min_length=1)
+
+
+class SteeringCondition(Strict):
+    id: Slug
+    label: Label
+    all_of: list[Requirement] = Field(min_length=1)
+
+
+class PredictionRule(Strict):
+    """First rule whose requirements all hold (and at least `min_plus` of `count_plus` are '+') wins."""
+
+    cluster: Slug
+    all_of: list[Requirement] = Field(default_factory=list)
+    count_plus: list[VariableId] = Field(default_factory=list)
+    min_plus: int = 0
+    because: Label
+
+
+class CrossTab(Strict):
+    id: Slug
+    rows: Column
+    columns: Column
+    label: Label
+
+
+class QcaSettings(Strict):
+    outcome: Slug
+    outcome_column: Column
+    outcome_value: ShortText
+    conditions: list[Column] = Field(min_length=1)
+    consistency_threshold: float = Field(default=1.0, ge=0.5, le=1.0)
+    positive_values: dict[Column, list[ShortText]] = Field(default_factory=dict)
+
+
+class Expectation(Strict):
+    id: Slug
+    number: int
+    kind: Literal["between-cases", "within-cases", "steering-conditions", "organisation-prediction"]
+    label: Label
+    statement: ShortText
+    predicted: ShortText
+    # Thresholds that turn the observed numbers into a verdict; declared, never literals in code.
+    confirm_at: float = Field(ge=0, le=1)
+    partly_at: float = Field(ge=0, le=1)
+
+
+class Analysis(Strict):
+    age_cutoff_year: int
+    # Contract column (units.csv) -> codebook variable, so code never names a study's variables.
+    unit_columns: dict[Column, VariableId] = Field(default_factory=dict)
+    # A case's steering counts as adequate when at least this share of the conditions is met.
+    steering_adequate_at: float = Field(default=0.5, ge=0, le=1)
+    crosstabs: list[CrossTab] = Field(default_factory=list)
+    profile_groups: list[VariableId] = Field(default_factory=list)
+    profile_variables: list[VariableId] = Field(default_factory=list)
+    steering_conditions: list[SteeringCondition] = Field(default_factory=list)
+    prediction_rules: list[PredictionRule] = Field(default_factory=list)
+    prediction_default: Slug | None = None
+    qca: QcaSettings | None = None
+
+
+class Study(Strict):
+    id: Slug
+    title: ShortText
+    language: Literal["nl", "en"] = "nl"
+    source: Source
+    unit_kinds: list[UnitKind] = Field(min_length=1)
+    expectations: list[Expectation] = Field(default_factory=list)
+    analysis: Analysis
+    source_notes: list[SourceNote] = Field(default_factory=list)

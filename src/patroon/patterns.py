@@ -1,0 +1,228 @@
+"""Cross-case analysis: cross-tabs, cluster profiles, changes over time, and the expectations as
+predicted-versus-observed patterns. Everything is computed from the unit and case frames; the study's
+settings (which cross-tabs, which rule, which thresholds) come from study.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import pandas as pd
+
+from patroon import qca
+from patroon.load import StudyData
+from patroon.models import Expectation
+
+TOTAL = "totaal"
+
+
+def crosstab(units: pd.DataFrame, rows: str, columns: str, column_order: list[str] | None = None) -> pd.DataFrame:
+    """Counts with row and column totals; every declared category appears, also with zero units."""
+    table = pd.crosstab(units[rows].astype(str), units[columns].astype(str))
+    if column_order:
+        extra = [c for c in table.columns if c not in column_order]
+        table = table.reindex(columns=list(column_order) + extra, fill_value=0)
+    table[TOTAL] = table.sum(axis=1)
+    table.loc[TOTAL] = table.sum(axis=0)
+    table.index.name = rows
+    table.columns.name = None
+    return table.astype(int)
+
+
+def cluster_order(data: StudyData) -> list[str]:
+    return [c.id for c in data.codebook.clusters]
+
+
+def profiles(data: StudyData, units: pd.DataFrame) -> pd.DataFrame:
+    """For each variable, cluster and value: how many units ('8 of 8'), and who deviates from the majority."""
+    rows = []
+    variables = list(data.study.analysis.profile_groups) + list(data.study.analysis.profile_variables)
+    for variable in variables:
+        for cluster in cluster_order(data):
+            members = units[units["cluster"] == cluster]
+            if members.empty:
+                continue
+            counts = members[variable].astype(str).value_counts()
+            top = counts.iloc[0]
+            majority = counts.index[0] if top * 2 > len(members) else None
+            for value, count in counts.sort_index().items():
+                deviants = [] if majority is None or value == majority else \
+                    sorted(members.loc[members[variable].astype(str) == value, "unit_id"])
+                rows.append({
+                    "variable": variable,
+                    "cluster": cluster,
+                    "value": value,
+                    "count": int(count),
+                    "n_cluster": len(members),
+                    "of": f"{int(count)} van {len(members)}",
+                    "majority": value == majority,
+                    "deviant_units": ";".join(deviants),
+                })
+    return pd.DataFrame(rows)
+
+
+def changes(units: pd.DataFrame) -> pd.DataFrame:
+    changed = units[units["first_cluster"] != units["cluster"]]
+    return changed[["unit_id", "case_id", "first_cluster", "cluster", "reaction"]].rename(
+        columns={"first_cluster": "from_cluster", "cluster": "to_cluster"}).reset_index(drop=True)
+
+
+def steering_differences(data: StudyData) -> pd.DataFrame:
+    """What the coders recorded as within-case differences in steering between providers."""
+    from patroon.derive import unit_refs
+
+    rows = []
+    for ref in unit_refs(data):
+        coded = ref.unit.coded.get("sturing.verschil")
+        if coded is None or coded.value in data.codebook.missing():
+            continue
+        rows.append({"case_id": ref.unit.case, "unit_id": ref.unit_id, "difference": coded.value,
+                     "participation": getattr(ref.unit.coded.get("sturing.deelname-netwerk"), "value", "")})
+    return pd.DataFrame(rows, columns=["case_id", "unit_id", "difference", "participation"])
+
+
+# --------------------------------------------------------------------------------------- statistics
+
+
+def cramers_v(table: pd.DataFrame) -> float:
+    """Cramér's V of a contingency table without totals; 0 where a dimension has one category."""
+    observed = table.to_numpy(dtype=float)
+    observed = observed[observed.sum(axis=1) > 0][:, observed.sum(axis=0) > 0]
+    n = observed.sum()
+    r, c = observed.shape
+    if n == 0 or min(r, c) < 2:
+        return 0.0
+    expected = observed.sum(axis=1, keepdims=True) * observed.sum(axis=0, keepdims=True) / n
+    chi2 = float(((observed - expected) ** 2 / expected).sum())
+    return math.sqrt(chi2 / (n * (min(r, c) - 1)))
+
+
+def spearman(x: pd.Series, y: pd.Series) -> float | None:
+    """Spearman's rho with average ranks for ties; None when either side has no variation."""
+    if x.nunique() < 2 or y.nunique() < 2:
+        return None
+    return float(x.rank().corr(y.rank()))
+
+
+def verdict(value: float | None, expectation: Expectation) -> str:
+    if value is None:
+        return "verworpen"
+    if value >= expectation.confirm_at:
+        return "bevestigd"
+    if value >= expectation.partly_at:
+        return "deels"
+    return "verworpen"
+
+
+# ------------------------------------------------------------------------------------- expectations
+
+
+def expectation_between(data, units, cases, expectation) -> dict:
+    table = crosstab(units, "case_id", "cluster", cluster_order(data)).drop(index=TOTAL, columns=TOTAL)
+    v = cramers_v(table)
+    return {
+        "statistic": "cramers_v",
+        "value": round(v, 4),
+        "observed": f"Cramér's V = {v:.2f} over {len(table)} cases and {int(table.to_numpy().sum())} units",
+        "distribution": {case: {k: int(n) for k, n in row.items()} for case, row in table.iterrows()},
+    }
+
+
+def expectation_within(data, units, cases, expectation) -> dict:
+    per_case = units.groupby("case_id")["cluster"].nunique()
+    mixed = sorted(per_case[per_case > 1].index)
+    share = len(mixed) / len(per_case) if len(per_case) else 0.0
+    return {
+        "statistic": "share_cases_with_several_clusters",
+        "value": round(share, 4),
+        "observed": f"{len(mixed)} of {len(per_case)} cases hold more than one cluster",
+        "cases_with_several_clusters": mixed,
+        "cases_with_one_cluster": sorted(per_case[per_case <= 1].index),
+    }
+
+
+def expectation_steering(data, units, cases, expectation) -> dict:
+    rho = spearman(cases["steering_conditions_met"], cases["share_volgen"])
+    breaking = set()
+    records = cases.to_dict("records")
+    pairs = []
+    for a, b in combinations(records, 2):
+        if (a["steering_conditions_met"] - b["steering_conditions_met"]) * (a["share_volgen"] - b["share_volgen"]) < 0:
+            breaking.update((a["case_id"], b["case_id"]))
+            pairs.append([a["case_id"], b["case_id"]])
+    order = cases.sort_values(["steering_conditions_met", "share_volgen"], ascending=False)
+    return {
+        "statistic": "spearman_rho",
+        "value": None if rho is None else round(rho, 4),
+        "observed": ("no variation to correlate" if rho is None else f"Spearman's rho = {rho:.2f}")
+                    + f"; {len(pairs)} discordant pair(s)",
+        "order_by_conditions": [
+            {"case_id": r["case_id"], "conditions_met": int(r["steering_conditions_met"]),
+             "conditions_total": int(r["steering_conditions_total"]), "share_volgen": r["share_volgen"]}
+            for r in order.to_dict("records")
+        ],
+        "discordant_pairs": pairs,
+        "cases_breaking_order": sorted(breaking),
+    }
+
+
+def expectation_prediction(data, units, cases, expectation) -> dict:
+    matches = units["prediction_matches"] == "true"
+    accuracy = float(matches.mean()) if len(units) else 0.0
+    confusion = crosstab(units, "predicted_cluster", "cluster", cluster_order(data))
+    columns = ["unit_id", "case_id", "cluster", "predicted_cluster"] + list(data.study.analysis.profile_groups)
+    deviants = units.loc[~matches, columns].to_dict("records")
+    return {
+        "statistic": "share_predicted_correctly",
+        "value": round(accuracy, 4),
+        "observed": f"{int(matches.sum())} of {len(units)} units as predicted",
+        "confusion_matrix": {str(k): {str(c): int(n) for c, n in row.items()} for k, row in confusion.iterrows()},
+        "deviant_units": deviants,
+    }
+
+
+EXPECTATION_KINDS = {
+    "between-cases": expectation_between,
+    "within-cases": expectation_within,
+    "steering-conditions": expectation_steering,
+    "organisation-prediction": expectation_prediction,
+}
+
+
+def expectations(data: StudyData, units: pd.DataFrame, cases: pd.DataFrame) -> list[dict]:
+    results = []
+    for expectation in data.study.expectations:
+        observed = EXPECTATION_KINDS[expectation.kind](data, units, cases, expectation)
+        results.append({
+            "id": expectation.id,
+            "number": expectation.number,
+            "kind": expectation.kind,
+            "label": expectation.label.model_dump(),
+            "statement": expectation.statement,
+            "predicted": expectation.predicted,
+            "thresholds": {"bevestigd": expectation.confirm_at, "deels": expectation.partly_at},
+            **observed,
+            "verdict": verdict(observed["value"], expectation),
+        })
+    return results
+
+
+def qca_input(data: StudyData, units: pd.DataFrame) -> pd.DataFrame | None:
+    settings = data.study.analysis.qca
+    if settings is None:
+        return None
+    frame = pd.DataFrame({"unit_id": units["unit_id"]})
+    for condition in settings.conditions:
+        positive = settings.positive_values.get(condition, ["+"])
+        frame[condition] = units[condition].astype(str).isin(positive).astype(int)
+    frame[settings.outcome] = (units[settings.outcome_column].astype(str) == settings.outcome_value).astype(int)
+    return frame
+
+
+def run_qca(data: StudyData, units: pd.DataFrame) -> qca.QcaResult | None:
+    settings = data.study.analysis.qca
+    frame = qca_input(data, units)
+    if frame is None:
+        return None
+    return qca.analyse(frame, list(settings.conditions), settings.outcome, settings.consistency_threshold)

@@ -1,0 +1,287 @@
+"""Reports: Jinja2 makes a Quarto document (.qmd) per gemeente, per aanbieder and per study; the .qmd is
+rendered to self-contained HTML and to PDF by `quarto` when it is installed, otherwise by the engines
+Quarto itself drives: pandoc (HTML, and Typst markup) and Typst (PDF).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from patroon import __version__, derive, escape, tables
+from patroon.load import StudyData
+from patroon.stages import write_text
+
+# Non-default delimiters: `{{ }}` and `{% %}` are Quarto shortcode/pandoc attribute territory.
+JINJA_SYNTAX = dict(
+    block_start_string="[[%", block_end_string="%]]",
+    variable_start_string="[[=", variable_end_string="=]]",
+    comment_start_string="[[#", comment_end_string="#]]",
+)
+
+LABELS = {
+    "nl": {
+        "gemeente": "Gemeente", "aanbieder": "Aanbieder", "synthese": "Synthese",
+        "context": "Context", "goals": "Doelen en beleid", "steering": "Hoe de gemeente stuurt",
+        "state": "Stand van zaken", "conditions": "Voorwaarden voor volgen (§2.5, verwachting 3)",
+        "providers": "Aanbieders en hun reactie", "differences": "Verschillen in sturing tussen aanbieders",
+        "evidence": "Onderbouwing", "variable": "Variabele", "value": "Waarde", "meaning": "Betekenis",
+        "source_notes": "Bronnotities", "colophon": "Colofon", "unit": "Eenheid", "reaction": "Reactie",
+        "first": "Eerste cluster", "final": "Cluster", "predicted": "Voorspeld", "matches": "Klopt",
+        "profile": "Profiel", "over_time": "Reactie in de tijd", "period": "Periode", "tactics": "Tactieken",
+        "cluster": "Cluster", "characteristics": "Organisatiekenmerken", "met": "voldaan", "not_met": "niet voldaan",
+        "inferred": "afgeleid", "no_notes": "Geen.", "reading": "Lezing", "choice": "Keuze", "reason": "Reden",
+        "crosstabs": "Kruistabellen", "profiles": "Profielen van de clusters", "changes": "Veranderingen in de tijd",
+        "expectations": "Verwachtingen: voorspeld en waargenomen patroon", "qca": "Crisp-set QCA",
+        "verdict": "Oordeel", "cases": "Gemeenten", "units": "Eenheden", "overview": "Overzicht",
+        "truth_table": "Waarheidstabel", "necessity": "Noodzakelijkheid", "solutions": "Oplossingen",
+        "pseudonyms": "Namen van gemeenten, aanbieders en respondenten zijn pseudoniemen uit de bron.",
+        "made_by": "Gemaakt door patroon", "renderer": "Renderer", "data_files": "Gegevensbestanden",
+        "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
+    },
+    "en": {
+        "gemeente": "Municipality", "aanbieder": "Provider", "synthese": "Synthesis",
+        "context": "Context", "goals": "Goals and policy", "steering": "How the municipality steers",
+        "state": "State of affairs", "conditions": "Conditions for following (§2.5, expectation 3)",
+        "providers": "Providers and their reaction", "differences": "Differences in steering between providers",
+        "evidence": "Evidence", "variable": "Variable", "value": "Value", "meaning": "Meaning",
+        "source_notes": "Source notes", "colophon": "Colophon", "unit": "Unit", "reaction": "Reaction",
+        "first": "First cluster", "final": "Cluster", "predicted": "Predicted", "matches": "Matches",
+        "profile": "Profile", "over_time": "Reaction over time", "period": "Period", "tactics": "Tactics",
+        "cluster": "Cluster", "characteristics": "Organisation characteristics", "met": "met", "not_met": "not met",
+        "inferred": "inferred", "no_notes": "None.", "reading": "Reading", "choice": "Choice", "reason": "Reason",
+        "crosstabs": "Cross-tabulations", "profiles": "Cluster profiles", "changes": "Changes over time",
+        "expectations": "Expectations: predicted and observed pattern", "qca": "Crisp-set QCA",
+        "verdict": "Verdict", "cases": "Municipalities", "units": "Units", "overview": "Overview",
+        "truth_table": "Truth table", "necessity": "Necessity", "solutions": "Solutions",
+        "pseudonyms": "Names of municipalities, providers and respondents are the source's pseudonyms.",
+        "made_by": "Made by patroon", "renderer": "Renderer", "data_files": "Data files",
+        "source": "Source", "deviants": "Deviant units", "none": "none", "yes": "yes", "no": "no",
+    },
+}
+
+
+def md_table(rows: list[list[object]], headers: list[str]) -> str:
+    """A pipe table whose every cell is escaped text."""
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(escape.markdown(h) for h in headers) + " |",
+             "|" + "|".join("---" for _ in headers) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(escape.markdown(c) if str(c) != "" else " " for c in row) + " |")
+    return "\n".join(lines)
+
+
+def frame_table(frame: pd.DataFrame, index: bool = False) -> str:
+    if index:
+        frame = frame.reset_index()
+    return md_table(frame.astype(object).where(frame.notna(), "").values.tolist(), [str(c) for c in frame.columns])
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(resources.files("patroon") / "templates"))
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **JINJA_SYNTAX)
+    env.filters["md"] = escape.markdown
+    env.filters["yamlstr"] = escape.yaml_string
+    env.filters["ref"] = tables.evidence_ref
+    env.globals["md_table"] = md_table
+    env.globals["frame_table"] = frame_table
+    return env
+
+
+# --------------------------------------------------------------------------------------- renderers
+
+
+@dataclass(frozen=True)
+class Renderer:
+    name: str  # "quarto" or "pandoc+typst"
+    versions: str
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.versions})"
+
+
+@functools.cache
+def detect(preference: str = "auto") -> Renderer:
+    quarto = shutil.which("quarto")
+    if preference in ("auto", "quarto") and quarto:
+        version = subprocess.run([quarto, "--version"], capture_output=True, text=True).stdout.strip()
+        return Renderer("quarto", f"quarto {version}")
+    if preference == "quarto":
+        raise RuntimeError("renderer 'quarto' requested in config/config.yaml but quarto is not on PATH")
+    import pypandoc
+    import typst
+
+    return Renderer("pandoc+typst", f"pandoc {pypandoc.get_pandoc_version()}, typst (Python) {typst.__version__}")
+
+
+def _pandoc(args: list[str], source: str) -> str:
+    import pypandoc
+
+    return pypandoc.convert_text(source, to=args[0], format="markdown", extra_args=args[1:])
+
+
+def to_html(qmd: str, css: str, language: str) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as header:
+        header.write(f"<style>\n{css}\n</style>\n")
+    try:
+        # --embed-resources keeps the file self-contained; the header holds all styling inline.
+        return _pandoc(["html5", "--standalone", "--embed-resources", f"--include-in-header={header.name}",
+                        f"--metadata=lang:{language}", "--toc", "--toc-depth=2", "--section-divs"], qmd)
+    finally:
+        Path(header.name).unlink(missing_ok=True)
+
+
+def to_pdf(qmd: str, language: str) -> bytes:
+    import typst
+
+    markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc"], qmd)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "report.typ"
+        source.write_text(markup, encoding="utf-8")
+        return typst.compile(str(source), format="pdf")
+
+
+def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
+    for fmt in formats:
+        target = "typst" if fmt == "pdf" else "html"
+        with tempfile.TemporaryDirectory(dir=qmd_path.parent) as tmp:
+            copy = Path(tmp) / qmd_path.name
+            shutil.copy(qmd_path, copy)
+            subprocess.run(["quarto", "render", str(copy), "--to", target], check=True, capture_output=True)
+            produced = copy.with_suffix(f".{fmt}")
+            write_text(qmd_path.with_suffix(f".{fmt}"), produced.read_bytes())
+
+
+def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str, renderer: Renderer) -> list[Path]:
+    """Write the .qmd, then every requested format next to it, each atomically."""
+    write_text(qmd_path, qmd)
+    if renderer.name == "quarto":
+        render_with_quarto(qmd_path, formats)
+    else:
+        css = (resources.files("patroon") / "templates" / "report.css").read_text(encoding="utf-8")
+        for fmt in formats:
+            if fmt == "html":
+                write_text(qmd_path.with_suffix(".html"), to_html(qmd, css, language))
+            elif fmt == "pdf":
+                write_text(qmd_path.with_suffix(".pdf"), to_pdf(qmd, language))
+    return [qmd_path] + [qmd_path.with_suffix(f".{f}") for f in formats]
+
+
+# --------------------------------------------------------------------------------------- contexts
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def colophon(data: StudyData, files: list[Path], renderer: Renderer, base: Path) -> dict:
+    listed = [data.root / "study.yaml", data.root / "codebook.yaml"] + files
+    return {
+        "patroon": __version__,
+        "renderer": renderer.describe(),
+        "files": [{"path": str(p.relative_to(base)) if p.is_relative_to(base) else str(p), "sha256": file_digest(p)}
+                  for p in listed],
+    }
+
+
+def coded_rows(data: StudyData, coded: dict, level: str, language: str, groups_prefix: str = "") -> list[dict]:
+    """Every codebook variable of a level, in codebook order, with value, meaning and evidence."""
+    rows = []
+    for variable in data.codebook.variables:
+        if variable.level != level or not variable.group.startswith(groups_prefix):
+            continue
+        value = coded.get(variable.id)
+        shown = derive.plain(data, value, variable.id)
+        rows.append({
+            "id": variable.id,
+            "group": variable.group,
+            "label": getattr(variable.label, language),
+            "type": variable.type,
+            "value": shown,
+            "meaning": tables.value_label(data, variable.id, shown, language),
+            "evidence": value.evidence if value else [],
+        })
+    return rows
+
+
+def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Path) -> dict:
+    language = data.study.language
+    case = data.cases[case_id]
+    units = derive.unit_frame(data)
+    mine = units[units["case_id"] == case_id]
+    cases = derive.case_frame(data).set_index("case_id")
+    conditions = []
+    for condition in data.study.analysis.steering_conditions:
+        met = condition.id in str(cases.loc[case_id, "conditions_met"]).split(";")
+        conditions.append({"label": getattr(condition.label, language), "met": met,
+                           "requires": ", ".join(f"{r.variable} ∈ {{{', '.join(r.values)}}}" for r in condition.all_of)})
+    refs = [r for r in derive.unit_refs(data) if r.unit.case == case_id]
+    org_files = sorted({data.files[f"{data.organisation_kind()}/{r.organisation.id}"] for r in refs})
+    rows = coded_rows(data, case.coded, "case", language)
+    labels = LABELS[language]
+    return {
+        "L": labels, "language": language, "study": data.study, "case": case, "rows": rows,
+        "background_rows": [[r["label"], r["value"]] for r in rows if r["group"] == "achtergrond.gemeente"],
+        "steering_rows": [[r["label"], r["value"], r["meaning"]] for r in rows if not r["group"].startswith("achtergrond")],
+        "condition_rows": [[c["label"], labels["met"] if c["met"] else labels["not_met"], c["requires"]] for c in conditions],
+        "unit_rows": [[u["name"], u["reaction"], u["first_cluster"], u["cluster"], u["predicted_cluster"],
+                       labels["yes"] if u["prediction_matches"] == "true" else labels["no"],
+                       u["weten"], u["willen"], u["kunnen"], u["moeten"]] for u in mine.to_dict("records")],
+        "case_row": cases.loc[case_id].to_dict(), "refs": refs,
+        "colophon": colophon(data, [data.files[f"{data.case_kind()}/{case_id}"]] + org_files, renderer, base),
+    }
+
+
+def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Path) -> dict:
+    language = data.study.language
+    org = data.organisations[org_id]
+    units = derive.unit_frame(data).set_index("unit_id")
+    unit_blocks = []
+    for ref in derive.unit_refs(data):
+        if ref.organisation.id != org_id:
+            continue
+        periods = [{"start": p.start, "end": p.end, "tactics": p.tactics,
+                    "cluster": derive.period_cluster(data, p), "evidence": p.evidence} for p in ref.unit.reaction]
+        rows = coded_rows(data, ref.unit.coded, "unit", language)
+        unit_blocks.append({
+            "ref": ref, "row": units.loc[ref.unit_id].to_dict(), "periods": periods,
+            "case_name": data.cases[ref.unit.case].name, "rows": rows,
+            "period_rows": [[f"{p['start'] or '?'}–{p['end'] or '?'}", " + ".join(p["tactics"]), p["cluster"]]
+                            for p in periods],
+            "table_rows": [[r["label"], r["value"], r["meaning"]] for r in rows],
+        })
+    case_files = sorted({data.files[f"{data.case_kind()}/{u.case}"] for u in org.units})
+    return {
+        "L": LABELS[language], "language": language, "study": data.study, "org": org,
+        "rows": (org_rows := coded_rows(data, org.coded, "organisation", language)),
+        "profile_rows": [[r["label"], r["value"]] for r in org_rows], "unit_blocks": unit_blocks,
+        "colophon": colophon(data, [data.files[f"{data.organisation_kind()}/{org_id}"]] + case_files, renderer, base),
+    }
+
+
+def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
+    from patroon import narrative
+
+    language = data.study.language
+    return {
+        "L": LABELS[language], "language": language, "study": data.study, "results": results,
+        "crosstab_specs": data.study.analysis.crosstabs,
+        "text": narrative.synthesis_text(data, results, language),
+        "colophon": colophon(data, sorted(data.files.values()), renderer, base),
+    }
+
+
+def render_template(name: str, context: dict) -> str:
+    return environment().get_template(name).render(**context)

@@ -1,0 +1,109 @@
+"""The pipeline stages with their file outputs. Each stage loads, computes with the pure modules, and
+writes every output atomically (temporary file, then rename), so an interrupted run leaves no half file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from patroon import derive, patterns, tables
+from patroon.load import StudyData
+
+
+def write_text(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(path: Path, frame: pd.DataFrame, index: bool = False) -> None:
+    write_text(path, frame.to_csv(index=index, lineterminator="\n"))
+
+
+def write_json(path: Path, payload: object) -> None:
+    write_text(path, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def run_tables(data: StudyData, out: Path) -> list[Path]:
+    """results/<study>/{cases,units}.csv and the per-case tables under tables/."""
+    units = derive.unit_frame(data)
+    cases = derive.case_frame(data)
+    written = [out / "units.csv", out / "cases.csv"]
+    write_csv(written[0], units)
+    write_csv(written[1], cases)
+    for case_id in data.cases:
+        for name, frame in (
+            ("aanbieders", tables.providers_table(data, case_id)),
+            ("sturing", tables.steering_table(data, case_id, data.study.language)),
+            ("reacties", tables.reactions_table(data, units, case_id)),
+        ):
+            path = out / "tables" / f"{case_id}-{name}.csv"
+            write_csv(path, frame)
+            written.append(path)
+    return written
+
+
+def analysis_results(data: StudyData) -> dict:
+    """All cross-case results in memory: the synthesis report and the files are made from this."""
+    units = derive.unit_frame(data)
+    cases = derive.case_frame(data)
+    order = patterns.cluster_order(data)
+    crosstabs = {}
+    for spec in data.study.analysis.crosstabs:
+        columns = order if spec.columns == "cluster" else None
+        crosstabs[spec.id] = patterns.crosstab(units, spec.rows, spec.columns, columns)
+    qca_result = patterns.run_qca(data, units)
+    return {
+        "units": units,
+        "cases": cases,
+        "crosstabs": crosstabs,
+        "profiles": patterns.profiles(data, units),
+        "changes": patterns.changes(units),
+        "steering_differences": patterns.steering_differences(data),
+        "expectations": patterns.expectations(data, units, cases),
+        "qca": qca_result,
+    }
+
+
+def run_analysis(data: StudyData, out: Path) -> list[Path]:
+    results = analysis_results(data)
+    written = []
+
+    def csv(name: str, frame: pd.DataFrame, index: bool = False) -> None:
+        write_csv(out / name, frame, index)
+        written.append(out / name)
+
+    for table_id, frame in results["crosstabs"].items():
+        csv(f"tables/crosstab-{table_id}.csv", frame, index=True)
+    csv("tables/profielen.csv", results["profiles"])
+    csv("tables/veranderingen.csv", results["changes"])
+    csv("tables/sturingsverschillen.csv", results["steering_differences"])
+    csv("tables/sturingsvoorwaarden.csv", results["cases"][
+        ["case_id", "name", "steering_conditions_met", "steering_conditions_total", "conditions_met",
+         "conditions_not_met", "share_volgen", "steering_adequate"]])
+    qca_result = results["qca"]
+    if qca_result is not None:
+        csv("qca/truth_table.csv", qca_result.truth_table)
+        csv("qca/necessity.csv", qca_result.necessity)
+        write_json(out / "qca/solutions.json", qca_result.solutions)
+        written.append(out / "qca/solutions.json")
+    write_json(out / "patterns.json", {
+        "study": data.study.id,
+        "n_units": int(len(results["units"])),
+        "n_cases": int(len(results["cases"])),
+        "expectations": results["expectations"],
+    })
+    written.append(out / "patterns.json")
+    return written

@@ -1,0 +1,104 @@
+"""Per-case tables, as each case chapter ends with them (Tabel x.1, x.2, x.3), plus cases/units."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from patroon.derive import period_cluster, plain, unit_refs
+from patroon.load import StudyData
+from patroon.models import CodedValue, Evidence
+
+
+def evidence_ref(evidence: Evidence) -> str:
+    """A compact, traceable reference: '§4.4; Tabel 4.3; p. 84; resp. 7, 10'."""
+    parts = [f"§{evidence.section}"]
+    if evidence.table:
+        parts.append(evidence.table)
+    if evidence.page is not None:
+        parts.append(f"p. {evidence.page}")
+    if evidence.respondents:
+        parts.append("resp. " + ", ".join(map(str, evidence.respondents)))
+    if evidence.inferred:
+        parts.append("afgeleid")
+    return "; ".join(parts)
+
+
+def evidence_summary(coded: CodedValue | None) -> str:
+    if coded is None:
+        return ""
+    return " | ".join(f"{e.text} ({evidence_ref(e)})" for e in coded.evidence)
+
+
+def value_label(data: StudyData, variable_id: str, value: object, language: str = "nl") -> str:
+    variable = data.codebook.variable(variable_id)
+    if variable is None or variable.type != "categorical":
+        return str(value)
+    labels = {v.code: v.label for v in data.codebook.allowed_values(variable)}
+    labels.update({m.code: m.label for m in data.codebook.missing_codes})
+    label = labels.get(str(value))
+    return getattr(label, language) if label else str(value)
+
+
+def providers_table(data: StudyData, case_id: str) -> pd.DataFrame:
+    """Tabel x.1: background characteristics of the providers studied in one case."""
+    variables = [v for v in data.codebook.variables
+                 if v.group.startswith("achtergrond.aanbieder") and v.level in ("organisation", "unit")]
+    rows = []
+    for ref in unit_refs(data):
+        if ref.unit.case != case_id:
+            continue
+        row = {"unit_id": ref.unit_id, "name": ref.unit.name}
+        for variable in variables:
+            coded = ref.unit.coded.get(variable.id) or ref.organisation.coded.get(variable.id)
+            row[variable.id] = plain(data, coded, variable.id)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def steering_table(data: StudyData, case_id: str, language: str = "nl") -> pd.DataFrame:
+    """Tabel x.2: every case-level variable with its value, meaning and evidence."""
+    case = data.cases[case_id]
+    rows = []
+    for variable in data.codebook.variables:
+        if variable.level != "case":
+            continue
+        coded = case.coded.get(variable.id)
+        value = plain(data, coded, variable.id)
+        rows.append({
+            "variable": variable.id,
+            "group": variable.group,
+            "label": getattr(variable.label, language),
+            "value": value,
+            "meaning": value_label(data, variable.id, value, language),
+            "inferred": any(e.inferred for e in coded.evidence) if coded else False,
+            "evidence": evidence_summary(coded),
+        })
+    return pd.DataFrame(rows)
+
+
+def reactions_table(data: StudyData, units: pd.DataFrame, case_id: str) -> pd.DataFrame:
+    """Tabel x.3: reaction over time and determining factors per unit."""
+    rows = []
+    groups = data.study.analysis.profile_groups
+    subs = data.study.analysis.profile_variables
+    for ref in unit_refs(data):
+        if ref.unit.case != case_id:
+            continue
+        unit_row = units.set_index("unit_id").loc[ref.unit_id]
+        periods = "; ".join(
+            f"{p.start or '?'}-{p.end or '?'}: {'+'.join(p.tactics)} ({period_cluster(data, p)})"
+            for p in ref.unit.reaction
+        )
+        steering = ref.unit.coded.get("sturing.verschil")
+        row = {
+            "unit_id": ref.unit_id,
+            "name": ref.unit.name,
+            "periods": periods,
+            "first_cluster": unit_row["first_cluster"],
+            "cluster": unit_row["cluster"],
+            "steering_difference": plain(data, steering, "sturing.verschil") if steering else "",
+        }
+        for variable_id in list(groups) + list(subs):
+            row[variable_id] = unit_row.get(variable_id)
+        rows.append(row)
+    return pd.DataFrame(rows)

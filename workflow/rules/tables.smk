@@ -1,0 +1,9 @@
+rule tables:
+    input:
+        files=study_files,
+        valid=ancient("results/{study}/.validated"),
+    output:
+        units="results/{study}/units.csv",
+        cases="results/{study}/cases.csv",
+    shell:
+        "{PATROON} tables {COMMON} --study {wildcards.study}"
