@@ -6,6 +6,7 @@ include: "workflow/rules/common.smk"
 
 rule all:
     input:
+        expand("results/{study}/.validated", study=STUDIES),
         expand("results/{study}/units.csv", study=STUDIES),
         expand("results/{study}/patterns.json", study=STUDIES),
         all_reports(),

@@ -134,8 +134,8 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
         return fail(line, f"YAML syntax error: {exc.problem or exc.context}", "syntax")
     except yaml.YAMLError as exc:
         return fail(1, f"YAML error: {exc}", "syntax")
-    if node is None:
-        return fail(1, "file holds no data; expected a mapping")
+    if node is None:  # only comments or an empty document
+        return fail(1, "file is empty; expected a mapping with at least 'id' and 'name'")
     if not isinstance(node, yaml.MappingNode):
         return fail(node.start_mark.line + 1, "expected a mapping (key: value) at the top of the file, found a "
                     + ("list" if isinstance(node, yaml.SequenceNode) else "single value"), "document")

@@ -1,7 +1,6 @@
 rule analysis:
     input:
         files=study_files,
-        valid=ancient("results/{study}/.validated"),
     output:
         patterns="results/{study}/patterns.json",
     shell:

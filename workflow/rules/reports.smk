@@ -16,7 +16,6 @@ def report_inputs(wildcards):
 rule report:
     input:
         files=report_inputs,
-        valid=ancient("results/{study}/.validated"),
     output:
         multiext("reports/{study}/{plural}/{ident}", *REPORT_EXTS),
     shell:

@@ -1,7 +1,6 @@
 rule tables:
     input:
         files=study_files,
-        valid=ancient("results/{study}/.validated"),
     output:
         units="results/{study}/units.csv",
         cases="results/{study}/cases.csv",

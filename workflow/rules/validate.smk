@@ -1,4 +1,6 @@
-# The same code path as `patroon validate`: one line per problem, nothing written when anything is wrong.
+# The same code path as `patroon validate`: one line per problem, and a log. Every other stage loads the
+# study through the same validating loader, so with bad data each of them stops before writing anything.
+# (Ordering the stages after this rule through an `ancient()` stamp made Snakemake 9 miss edited inputs.)
 # Snakemake's bash runs with pipefail, so a failed validation fails the rule despite the tee.
 rule validate:
     input:

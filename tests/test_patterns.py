@@ -1,0 +1,81 @@
+import math
+
+import pandas as pd
+import pytest
+
+from patroon import derive, patterns
+
+
+@pytest.fixture(scope="module")
+def results(mini):
+    units = derive.unit_frame(mini)
+    cases = derive.case_frame(mini)
+    return mini, units, cases, {e["id"]: e for e in patterns.expectations(mini, units, cases)}
+
+
+def test_crosstab_has_totals_and_all_clusters(mini):
+    units = derive.unit_frame(mini)
+    table = patterns.crosstab(units, "age_class", "cluster", patterns.cluster_order(mini))
+    assert table.loc["oud"].tolist() == [2, 1, 0, 3]
+    assert table.loc["nieuw"].tolist() == [1, 0, 1, 2]
+    assert table.loc["totaal"].tolist() == [3, 1, 1, 5]
+
+
+def test_cramers_v_worked_by_hand(results):
+    # case x cluster: a (2,0,0), b (1,1,0), c (0,0,1): chi2 = 6.667, V = sqrt(6.667 / (5 * 2)) = 0.8165
+    _, _, _, found = results
+    assert found["tussen"]["value"] == pytest.approx(math.sqrt(2 / 3), abs=1e-4)
+    assert found["tussen"]["verdict"] == "bevestigd"
+
+
+def test_within_cases(results):
+    _, _, _, found = results
+    assert found["binnen"]["cases_with_several_clusters"] == ["b"]
+    assert found["binnen"]["value"] == pytest.approx(1 / 3, abs=1e-4)
+    assert found["binnen"]["verdict"] == "deels"
+
+
+def test_steering_conditions_rank_order(results):
+    _, _, _, found = results
+    assert found["sturing"]["value"] == pytest.approx(1.0)
+    assert found["sturing"]["cases_breaking_order"] == []
+    assert found["sturing"]["verdict"] == "bevestigd"
+
+
+def test_prediction_confusion_and_deviants(results):
+    _, _, _, found = results
+    result = found["kenmerken"]
+    assert result["value"] == pytest.approx(0.8)
+    assert [d["unit_id"] for d in result["deviant_units"]] == ["org1-b"]
+    assert result["confusion_matrix"]["niet-volgen"]["volgen"] == 1
+    assert result["confusion_matrix"]["totaal"]["totaal"] == 5
+
+
+def test_discordant_cases_are_named():
+    cases = pd.DataFrame({"case_id": ["x", "y", "z"], "steering_conditions_met": [3, 2, 1],
+                          "share_volgen": [0.2, 0.9, 0.1], "steering_conditions_total": [4, 4, 4]})
+    found = patterns.expectation_steering(None, None, cases, None)
+    assert found["discordant_pairs"] == [["x", "y"]]
+    assert found["cases_breaking_order"] == ["x", "y"]
+    assert found["value"] == pytest.approx(0.5)  # ranks (3,2,1) vs (2,3,1): rho = 1 - 6*2/(3*8)
+
+
+def test_profiles_count_of_and_deviants(mini):
+    units = derive.unit_frame(mini)
+    table = patterns.profiles(mini, units)
+    willen_volgen = table[(table["variable"] == "willen") & (table["cluster"] == "volgen")].set_index("value")
+    assert willen_volgen.loc["+", "of"] == "2 van 3"
+    assert willen_volgen.loc["-", "deviant_units"] == "org1-b"
+
+
+def test_changes(mini):
+    changed = patterns.changes(derive.unit_frame(mini))
+    assert changed[["unit_id", "from_cluster", "to_cluster"]].values.tolist() == [["org1-a", "niet-volgen", "volgen"]]
+
+
+def test_verdict_thresholds(mini):
+    expectation = mini.study.expectations[0]
+    assert patterns.verdict(0.5, expectation) == "bevestigd"
+    assert patterns.verdict(0.3, expectation) == "deels"
+    assert patterns.verdict(0.29, expectation) == "verworpen"
+    assert patterns.verdict(None, expectation) == "verworpen"

@@ -1,0 +1,120 @@
+"""The real pipeline (Snakemake + patroon CLI) on the mini fixture study, in a temporary directory."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from conftest import FIXTURES, ROOT
+
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2", *args],
+                          cwd=workdir, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("build")
+    data = workdir / "data"
+    data.mkdir()
+    import shutil
+
+    shutil.copytree(FIXTURES / "mini", data / "mini")
+    (workdir / "config").mkdir()
+    (workdir / "config" / "config.yaml").write_text(
+        f"studies: [mini]\nformats: [html, pdf]\nlanguage: nl\nrenderer: pandoc\ndata_dir: {data}\n")
+    run = snakemake(workdir)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir
+
+
+def reports(workdir: Path) -> list[Path]:
+    return sorted((workdir / "reports" / "mini").rglob("*.html"))
+
+
+def test_every_report_exists_in_every_format(built):
+    stems = ["synthese", "gemeenten/a", "gemeenten/b", "gemeenten/c"] + [f"aanbieders/org{i}" for i in range(1, 5)]
+    for stem in stems:
+        for ext in ("qmd", "html", "pdf"):
+            assert (built / "reports" / "mini" / f"{stem}.{ext}").stat().st_size > 0, f"{stem}.{ext}"
+    assert (built / "results" / "mini" / "units.csv").exists()
+    assert (built / "results" / "mini" / "qca" / "solutions.json").exists()
+
+
+def test_html_reports_parse_show_names_and_load_nothing_from_network(built):
+    names = {"gemeenten/a": "Alfa", "gemeenten/c": "Gamma", "aanbieders/org1": "Orgeen Alfa",
+             "aanbieders/org3": "Orgdrie", "synthese": "org1-b"}
+    for stem, name in names.items():
+        soup = BeautifulSoup((built / "reports" / "mini" / f"{stem}.html").read_text(), "html.parser")
+        assert name in soup.get_text(), stem
+        for tag in soup.find_all(["script", "link", "img", "iframe", "source"]):
+            for attr in ("src", "href"):
+                value = tag.get(attr) or ""
+                assert not value.startswith(("http:", "https:", "//")), f"{stem}: {tag}"
+
+
+def test_pdf_reports_open_and_show_names(built):
+    for stem, name in {"gemeenten/b": "Beta", "aanbieders/org1": "Orgeen Beta", "synthese": "Synthese"}.items():
+        reader = PdfReader(built / "reports" / "mini" / f"{stem}.pdf")
+        assert len(reader.pages) >= 1
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert name in text, stem
+
+
+def test_colophon_names_renderer_and_data_files(built):
+    text = (built / "reports" / "mini" / "gemeenten" / "a.qmd").read_text()
+    assert "pandoc" in text and "typst" in text
+    assert "gemeenten/a.yaml" in text and "aanbieders/org1.yaml" in text and "codebook.yaml" in text
+    assert "pseudoniemen" in text
+
+
+def test_index_links_every_report(built):
+    soup = BeautifulSoup((built / "reports" / "index.html").read_text(), "html.parser")
+    links = {a["href"] for a in soup.find_all("a")}
+    for path in reports(built):
+        assert str(path.relative_to(built / "reports")) in links
+    for link in links:
+        assert (built / "reports" / link).exists(), link
+
+
+def test_nothing_to_do_on_second_run(built):
+    run = snakemake(built, "--dry-run")
+    assert "Nothing to be done" in run.stdout + run.stderr
+
+
+def test_changing_one_provider_rebuilds_only_what_depends_on_it(built):
+    path = built / "data" / "mini" / "aanbieders" / "org2.yaml"
+    # A real edit: Snakemake compares content checksums, so a mere touch would rightly rebuild nothing.
+    path.write_text(path.read_text().replace("name: Orgtwee", "name: Orgtwee BV", 1))
+    planned = snakemake(built, "--dry-run", "--printshellcmds")
+    commands = planned.stdout + planned.stderr
+    # org2 works in gemeente a only: its own report, gemeente a, and the study-wide outputs.
+    assert "--report aanbieders/org2" in commands
+    assert "--report gemeenten/a" in commands
+    assert "--report synthese" in commands
+    assert "--report gemeenten/b" not in commands and "--report gemeenten/c" not in commands
+    assert "--report aanbieders/org1" not in commands and "--report aanbieders/org3" not in commands
+
+
+def test_invalid_data_stops_the_build_before_anything_is_written(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "mini", data / "mini")
+    bad = data / "mini" / "gemeenten" / "b.yaml"
+    bad.write_text(bad.read_text().replace("value: hoog", "value: extreem"))
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(f"studies: [mini]\nrenderer: pandoc\ndata_dir: {data}\n")
+    run = snakemake(tmp_path)
+    assert run.returncode != 0
+    log = tmp_path / "logs" / "mini" / "validate.log"
+    said = run.stdout + run.stderr + (log.read_text() if log.exists() else "")
+    assert "gemeenten/b.yaml:" in said and "onzekerheid.value: 'extreem' is not allowed" in said
+    assert not (tmp_path / "results" / "mini" / "units.csv").exists()
+    assert not (tmp_path / "reports").exists()
