@@ -1,0 +1,65 @@
+"""Strings from case files must come out literally in HTML and PDF, never as markup."""
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from patroon import escape
+from patroon.cli import main
+
+NASTY = [
+    "<script>alert(1)</script>",
+    "<b>vet</b> & <i>schuin</i>",
+    "```{=html}\n<h1>raw</h1>\n```",
+    "[link](http://example.org){.class onclick=x}",
+    "#set page(width: 1cm) #import \"x.typ\" $x^2$",
+    "[[= secret =]] {{ jinja }} {% raw %}",
+    "\\textbf{latex} \\newpage",
+    "# Kop\n\n- lijst\n\n| a | b |",
+    "*nadruk* _ook_ `code` @cite ~~weg~~ ^sup^",
+]
+
+
+def test_markdown_escape_folds_lines_and_escapes_punctuation():
+    assert escape.markdown("a\n# b") == "a \\# b"
+    assert escape.markdown("<x>") == "\\<x\\>"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from conftest import FIXTURES
+    import shutil
+
+    root = tmp_path_factory.mktemp("inject")
+    shutil.copytree(FIXTURES / "mini", root / "data" / "mini")
+    path = root / "data" / "mini" / "gemeenten" / "a.yaml"
+    data = yaml.safe_load(path.read_text())
+    for i, text in enumerate(NASTY):
+        data.setdefault("source_notes", []).append(
+            {"about": f"note {i}", "readings": [text], "choice": "c", "reason": "r"})
+    data["coded"]["context.inwoners"]["value"] = NASTY[0]
+    data["coded"]["context.inwoners"]["evidence"][0]["text"] = NASTY[4]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    code = main(["render", "--data", str(root / "data"), "--study", "mini", "--reports", str(root / "reports"),
+                 "--report", "gemeenten/a", "--renderer", "pandoc"])
+    assert code == 0
+    return root / "reports" / "mini" / "gemeenten"
+
+
+def test_html_shows_every_string_literally_and_runs_nothing(rendered):
+    soup = BeautifulSoup((rendered / "a.html").read_text(), "html.parser")
+    assert soup.find("script") is None
+    assert soup.find("b") is None and soup.find("h1", string="raw") is None
+    assert not soup.select("[onclick]")
+    text = " ".join(soup.get_text().split())
+    for nasty in NASTY:
+        assert " ".join(nasty.split()) in text, nasty
+
+
+def test_pdf_shows_typst_and_latex_markup_literally(rendered):
+    reader = PdfReader(rendered / "a.pdf")
+    text = " ".join("".join(page.extract_text() for page in reader.pages).split())
+    for fragment in ["#set page(width: 1cm)", "#import", "$x^2$", "\\textbf{latex}", "<script>alert(1)</script>",
+                     "[[= secret =]]"]:
+        assert fragment in text, fragment
