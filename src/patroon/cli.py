@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from patroon.load import LoadError, StudyData, load_study
+from patroon.privacy import PrivacyLeak
 
 
 def _studies(args) -> list[str]:
@@ -26,6 +27,17 @@ def _load(args, study_id: str) -> StudyData:
     if language:
         data.study = data.study.model_copy(update={"language": language})
     return data
+
+
+def _guard(args):
+    from patroon.privacy import load_guard
+
+    path = args.privacy
+    if path is None and Path(args.config).exists():
+        from patroon.config import load_config
+
+        path = load_config(Path(args.config)).privacy_file
+    return load_guard(Path(path) if path else None)
 
 
 def cmd_validate(args) -> int:
@@ -57,7 +69,7 @@ def cmd_tables(args) -> int:
     from patroon.stages import run_tables
 
     for study_id in _studies(args):
-        run_tables(_load(args, study_id), Path(args.results) / study_id)
+        run_tables(_load(args, study_id), Path(args.results) / study_id, _guard(args))
     return 0
 
 
@@ -65,7 +77,7 @@ def cmd_analyse(args) -> int:
     from patroon.stages import run_analysis
 
     for study_id in _studies(args):
-        run_analysis(_load(args, study_id), Path(args.results) / study_id)
+        run_analysis(_load(args, study_id), Path(args.results) / study_id, _guard(args))
     return 0
 
 
@@ -74,6 +86,7 @@ def cmd_render(args) -> int:
     from patroon.stages import analysis_results
 
     renderer = render.detect(args.renderer)
+    guard = _guard(args)
     formats = args.formats.split(",")
     for study_id in _studies(args):
         data = _load(args, study_id)
@@ -94,7 +107,7 @@ def cmd_render(args) -> int:
                     print(f"error: no report '{target}' in study {study_id}", file=sys.stderr)
                     return 2
             qmd = render.render_template(template, context)
-            render.render_document(out / f"{target}.qmd", qmd, formats, data.study.language, renderer)
+            render.render_document(out / f"{target}.qmd", qmd, formats, data.study.language, renderer, guard)
             print(f"rendered {out / target}.{{qmd,{','.join(formats)}}} with {renderer.describe()}")
     return 0
 
@@ -139,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--data", default="data")
         s.add_argument("--results", default="results")
         s.add_argument("--reports", default="reports")
+        s.add_argument("--privacy", help="file with terms that must not appear in outputs (default: from config)")
         s.set_defaults(func=func)
         return s
 
@@ -167,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return 1
+    except PrivacyLeak as exc:
+        print(exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; no partial outputs were left behind", file=sys.stderr)

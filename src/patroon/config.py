@@ -17,7 +17,7 @@ class Config(Strict):
     language: Literal["nl", "en"] = "nl"
     renderer: Literal["auto", "quarto", "pandoc"] = "auto"
     data_dir: str = "data"
-    privacy_file: str | None = None
+    privacy_file: str | None = "config/privacy.yaml"
 
 
 def load_config(path: Path) -> Config:

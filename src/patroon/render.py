@@ -19,7 +19,8 @@ import pandas as pd
 
 from patroon import __version__, derive, escape, tables
 from patroon.load import StudyData
-from patroon.stages import write_text
+from patroon.privacy import Guard
+from patroon.stages import NO_GUARD, write_text
 
 # Non-default delimiters: `{{ }}` and `{% %}` are Quarto shortcode/pandoc attribute territory.
 JINJA_SYNTAX = dict(
@@ -164,18 +165,29 @@ def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
             write_text(qmd_path.with_suffix(f".{fmt}"), produced.read_bytes())
 
 
-def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str, renderer: Renderer) -> list[Path]:
-    """Write the .qmd, then every requested format next to it, each atomically."""
-    write_text(qmd_path, qmd)
+def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str, renderer: Renderer,
+                    guard: Guard = NO_GUARD) -> list[Path]:
+    """Write the .qmd, then every requested format next to it, each atomically.
+
+    The privacy guard sees the .qmd and the HTML before anything is written; the PDF is typeset from the
+    same text, so a term that is absent from both cannot appear in it.
+    """
+    guard.check(qmd_path, qmd)
     if renderer.name == "quarto":
+        write_text(qmd_path, qmd)
         render_with_quarto(qmd_path, formats)
     else:
         css = (resources.files("patroon") / "templates" / "report.css").read_text(encoding="utf-8")
+        rendered = {}
         for fmt in formats:
             if fmt == "html":
-                write_text(qmd_path.with_suffix(".html"), to_html(qmd, css, language))
+                rendered[fmt] = to_html(qmd, css, language)
+                guard.check(qmd_path.with_suffix(".html"), rendered[fmt])
             elif fmt == "pdf":
-                write_text(qmd_path.with_suffix(".pdf"), to_pdf(qmd, language))
+                rendered[fmt] = to_pdf(qmd, language)
+        write_text(qmd_path, qmd)
+        for fmt, content in rendered.items():
+            write_text(qmd_path.with_suffix(f".{fmt}"), content)
     return [qmd_path] + [qmd_path.with_suffix(f".{f}") for f in formats]
 
 

@@ -13,9 +13,13 @@ import pandas as pd
 
 from patroon import derive, patterns, tables
 from patroon.load import StudyData
+from patroon.privacy import Guard
+
+NO_GUARD = Guard()
 
 
-def write_text(path: Path, text: str | bytes) -> None:
+def write_text(path: Path, text: str | bytes, guard: Guard = NO_GUARD) -> None:
+    guard.check(path, text)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -28,21 +32,21 @@ def write_text(path: Path, text: str | bytes) -> None:
         raise
 
 
-def write_csv(path: Path, frame: pd.DataFrame, index: bool = False) -> None:
-    write_text(path, frame.to_csv(index=index, lineterminator="\n"))
+def write_csv(path: Path, frame: pd.DataFrame, index: bool = False, guard: Guard = NO_GUARD) -> None:
+    write_text(path, frame.to_csv(index=index, lineterminator="\n"), guard)
 
 
-def write_json(path: Path, payload: object) -> None:
-    write_text(path, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+def write_json(path: Path, payload: object, guard: Guard = NO_GUARD) -> None:
+    write_text(path, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n", guard)
 
 
-def run_tables(data: StudyData, out: Path) -> list[Path]:
+def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
     """results/<study>/{cases,units}.csv and the per-case tables under tables/."""
     units = derive.unit_frame(data)
     cases = derive.case_frame(data)
     written = [out / "units.csv", out / "cases.csv"]
-    write_csv(written[0], units)
-    write_csv(written[1], cases)
+    write_csv(written[0], units, guard=guard)
+    write_csv(written[1], cases, guard=guard)
     for case_id in data.cases:
         for name, frame in (
             ("aanbieders", tables.providers_table(data, case_id)),
@@ -50,7 +54,7 @@ def run_tables(data: StudyData, out: Path) -> list[Path]:
             ("reacties", tables.reactions_table(data, units, case_id)),
         ):
             path = out / "tables" / f"{case_id}-{name}.csv"
-            write_csv(path, frame)
+            write_csv(path, frame, guard=guard)
             written.append(path)
     return written
 
@@ -77,12 +81,12 @@ def analysis_results(data: StudyData) -> dict:
     }
 
 
-def run_analysis(data: StudyData, out: Path) -> list[Path]:
+def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
     results = analysis_results(data)
     written = []
 
     def csv(name: str, frame: pd.DataFrame, index: bool = False) -> None:
-        write_csv(out / name, frame, index)
+        write_csv(out / name, frame, index, guard)
         written.append(out / name)
 
     for table_id, frame in results["crosstabs"].items():
@@ -97,9 +101,9 @@ def run_analysis(data: StudyData, out: Path) -> list[Path]:
     if qca_result is not None:
         csv("qca/truth_table.csv", qca_result.truth_table)
         csv("qca/necessity.csv", qca_result.necessity)
-        write_json(out / "qca/solutions.json", qca_result.solutions)
+        write_json(out / "qca/solutions.json", qca_result.solutions, guard)
         written.append(out / "qca/solutions.json")
-    write_json(out / "patterns.json", {
+    write_json(out / "patterns.json", guard=guard, payload={
         "study": data.study.id,
         "n_units": int(len(results["units"])),
         "n_cases": int(len(results["cases"])),
