@@ -141,6 +141,14 @@ def cmd_schemas(args) -> int:
     return 1 if stale else 0
 
 
+def cmd_synth(args) -> int:
+    from patroon.synth import write_study
+
+    target = write_study(Path(args.data), args.study[0], args.gemeenten, args.units, args.seed, args.template)
+    print(f"wrote synthetic study {args.study[0]} to {target}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="patroon", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -171,6 +179,11 @@ def parser() -> argparse.ArgumentParser:
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
     s.add_argument("--out", default="workflow/schemas")
     s.add_argument("--check", action="store_true")
+    y = add("synth", cmd_synth, "write a synthetic study drawn from a real study's codebook")
+    y.add_argument("--gemeenten", type=int, required=True)
+    y.add_argument("--units", type=int, required=True, help="units per gemeente")
+    y.add_argument("--seed", type=int, default=1)
+    y.add_argument("--template", default="sturing-jeugdhulp")
     return p
 
 

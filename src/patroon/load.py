@@ -275,6 +275,17 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
     return data
 
 
+def load_codebook(path: Path) -> Codebook:
+    document, problems = read_yaml(path)
+    if document is None:
+        raise LoadError(problems)
+    codebook, problems = parse_model(document, Codebook, str(path))
+    problems = problems or check_codebook(codebook, document, str(path))
+    if problems:
+        raise LoadError(problems)
+    return codebook
+
+
 def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[Problem]:
     problems = []
     seen: set[str] = set()

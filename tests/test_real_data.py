@@ -1,0 +1,124 @@
+"""Invariants on the real dissertation data. No count from the dissertation's analysis is typed here: only
+the study's design (five gemeenten, eighteen units) and properties every correct analysis must have.
+"""
+
+import pandas as pd
+import pytest
+
+from patroon import derive, patterns
+from patroon.load import load_study
+from patroon.stages import analysis_results
+
+from conftest import REAL_DATA, ROOT
+
+CONTRACT_UNIT_COLUMNS = [
+    "unit_id", "organisation_id", "case_id", "first_cluster", "cluster", "specialisation", "founded",
+    "age_class", "market_share", "market_oriented", "growth_target", "member_nl_ggz", "weten", "willen",
+    "kunnen", "moeten", "opposing_forces", "predicted_cluster", "prediction_matches",
+]
+CONTRACT_CASE_COLUMNS = ["case_id", "name", "n_units", "n_volgen", "n_niet_volgen", "n_niets_doen",
+                         "steering_conditions_met", "steering_conditions_total"]
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_study(REAL_DATA / "sturing-jeugdhulp", base=ROOT)
+
+
+@pytest.fixture(scope="module")
+def results(study):
+    return analysis_results(study)
+
+
+def test_design_five_gemeenten_eighteen_units(study, results):
+    assert sorted(study.cases) == ["ijssel", "lek", "maas", "rijn", "waal"]
+    assert len(results["units"]) == 18
+    assert results["units"]["unit_id"].is_unique
+
+
+def test_every_unit_belongs_to_an_existing_gemeente(study, results):
+    assert set(results["units"]["case_id"]) <= set(study.cases)
+
+
+def test_every_codebook_variable_is_coded_or_marked_not_discussed(study):
+    for variable in study.codebook.variables:
+        if variable.level == "case":
+            for case in study.cases.values():
+                assert variable.id in case.coded, f"{case.id}: {variable.id}"
+        elif variable.level == "organisation":
+            for org in study.organisations.values():
+                assert variable.id in org.coded, f"{org.id}: {variable.id}"
+        else:
+            for org in study.organisations.values():
+                for unit in org.units:
+                    assert variable.id in unit.coded, f"{org.id}/{unit.case}: {variable.id}"
+
+
+def test_units_csv_contract_columns_filled_in_the_codebook_vocabulary(results):
+    units = results["units"]
+    for column in CONTRACT_UNIT_COLUMNS:
+        assert column in units.columns, column
+        assert units[column].notna().all() and (units[column].astype(str) != "").all(), column
+    clusters = {"volgen", "niet-volgen", "niets-doen"}
+    assert set(units["cluster"]) <= clusters and set(units["first_cluster"]) <= clusters
+    assert set(units["predicted_cluster"]) <= clusters
+    assert set(units["specialisation"]) <= {"laag", "specialistisch", "hoog", "nvt"}
+    assert set(units["age_class"]) <= {"oud", "nieuw"}
+    assert set(units["market_share"]) <= {"dominant", "kern", "een-van"}
+    assert set(units["market_oriented"]) <= {"ja", "nee", "onbekend"}
+    assert set(units["growth_target"]) <= {"ja", "niet-meer", "nee"}
+    assert set(units["member_nl_ggz"]) <= {"ja", "nee", "onbekend"}
+    for group in ("weten", "willen", "kunnen", "moeten"):
+        assert set(units[group]) <= {"+", "-", "mixed", "onbekend"}, group
+    assert set(units["opposing_forces"]) <= {"ja", "nee"}
+    assert set(units["prediction_matches"]) <= {"true", "false"}
+    assert pd.api.types.is_integer_dtype(units["founded"])
+
+
+def test_cases_csv_adds_up(results):
+    cases = results["cases"]
+    for column in CONTRACT_CASE_COLUMNS:
+        assert column in cases.columns
+    assert cases["n_units"].sum() == len(results["units"])
+    assert (cases["n_volgen"] + cases["n_niet_volgen"] + cases["n_niets_doen"] == cases["n_units"]).all()
+    assert (cases["steering_conditions_met"] <= cases["steering_conditions_total"]).all()
+
+
+def test_every_crosstab_sums_to_the_number_of_units(results):
+    n = len(results["units"])
+    for table_id, table in results["crosstabs"].items():
+        assert table.loc[patterns.TOTAL, patterns.TOTAL] == n, table_id
+        assert table.drop(index=patterns.TOTAL, columns=patterns.TOTAL).to_numpy().sum() == n, table_id
+
+
+def test_profiles_count_every_unit_once_per_variable(results):
+    profiles = results["profiles"]
+    n = len(results["units"])
+    for variable, rows in profiles.groupby("variable"):
+        assert rows["count"].sum() == n, variable
+
+
+def test_every_coded_value_has_evidence_with_a_source_reference(study):
+    def check(coded, where):
+        for variable_id, value in coded.items():
+            assert value.evidence, f"{where}: {variable_id}"
+            for evidence in value.evidence:
+                assert evidence.section and evidence.text.strip(), f"{where}: {variable_id}"
+
+    for case in study.cases.values():
+        check(case.coded, case.id)
+    for org in study.organisations.values():
+        check(org.coded, org.id)
+        for unit in org.units:
+            check(unit.coded, f"{org.id}/{unit.case}")
+            assert all(p.evidence for p in unit.reaction)
+
+
+def test_expectations_have_verdicts_and_qca_runs(results):
+    assert [e["number"] for e in results["expectations"]] == [1, 2, 3, 4]
+    assert {e["verdict"] for e in results["expectations"]} <= {"bevestigd", "deels", "verworpen"}
+    assert results["qca"].truth_table["n"].sum() == len(results["units"])
+
+
+def test_unit_frame_is_deterministic(study):
+    assert derive.unit_frame(study).equals(derive.unit_frame(study))

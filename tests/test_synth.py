@@ -1,0 +1,50 @@
+import shutil
+
+from patroon import derive
+from patroon.load import load_study
+from patroon.synth import plan_units, write_study
+
+from conftest import REAL_DATA
+
+import random
+
+
+def setup_template(tmp_path):
+    data = tmp_path / "data"
+    (data / "sturing-jeugdhulp").mkdir(parents=True)
+    for name in ("study.yaml", "codebook.yaml"):
+        shutil.copy(REAL_DATA / "sturing-jeugdhulp" / name, data / "sturing-jeugdhulp" / name)
+    return data
+
+
+def test_plan_gives_every_gemeente_exactly_m_units_and_shares_organisations():
+    for n, m in [(1, 1), (7, 3), (34, 10), (25, 4)]:
+        plan = plan_units(n, m, random.Random(1))
+        per_gemeente = [0] * n
+        for gemeenten in plan.values():
+            assert len(set(gemeenten)) == len(gemeenten)
+            for g in gemeenten:
+                per_gemeente[g] += 1
+        assert per_gemeente == [m] * n
+        if m >= 3 and n > 1:
+            assert any(len(g) > 1 for g in plan.values())  # shared organisations exist
+
+
+def test_synthetic_study_is_valid_and_of_the_requested_size(tmp_path):
+    data = setup_template(tmp_path)
+    write_study(data, "synth-test", 12, 5, seed=3)
+    study = load_study(data / "synth-test", base=tmp_path)
+    assert len(study.cases) == 12
+    units = derive.unit_frame(study)
+    assert len(units) == 60
+    assert (units.groupby("case_id").size() == 5).all()
+
+
+def test_same_seed_same_study_other_seed_other_study(tmp_path):
+    data = setup_template(tmp_path)
+    one = write_study(data, "s1", 5, 3, seed=7)
+    text_one = {p.name: p.read_text() for p in sorted(one.rglob("*.yaml"))}
+    two = write_study(data, "s1", 5, 3, seed=7)
+    assert text_one == {p.name: p.read_text() for p in sorted(two.rglob("*.yaml"))}
+    three = write_study(data, "s1", 5, 3, seed=8)
+    assert text_one != {p.name: p.read_text() for p in sorted(three.rglob("*.yaml"))}
