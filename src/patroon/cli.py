@@ -141,12 +141,54 @@ def cmd_schemas(args) -> int:
     return 1 if stale else 0
 
 
+def cmd_new(args) -> int:
+    from patroon.scaffold import skeleton
+
+    study_id = args.study[0] if args.study else None
+    if study_id is None:
+        print("error: --study is required", file=sys.stderr)
+        return 2
+    from patroon.load import load_codebook, load_model
+    from patroon.models import Study
+
+    folder = Path(args.data) / study_id
+    study = load_model(folder / "study.yaml", Study)
+    codebook = load_codebook(folder / "codebook.yaml")
+    kinds = {k.kind: k for k in study.unit_kinds}
+    if args.kind not in kinds:
+        print(f"error: unknown kind '{args.kind}'; this study has: {', '.join(kinds)}", file=sys.stderr)
+        return 2
+    case_plural = next(k.plural for k in study.unit_kinds if k.role == "case")
+    case_ids = sorted(p.stem for p in (folder / case_plural).glob("*.yaml"))
+    text = skeleton(study, codebook, case_ids, args.kind, args.id)
+    if args.stdout:
+        sys.stdout.write(text)
+        return 0
+    path = folder / kinds[args.kind].plural / f"{args.id}.yaml"
+    if path.exists():
+        print(f"error: {path} exists; not overwriting it", file=sys.stderr)
+        return 1
+    from patroon.stages import write_text
+
+    write_text(path, text)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_synth(args) -> int:
     from patroon.synth import write_study
 
     target = write_study(Path(args.data), args.study[0], args.gemeenten, args.units, args.seed, args.template)
     print(f"wrote synthetic study {args.study[0]} to {target}")
     return 0
+
+
+def _slug(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a slug (lower-case letters, digits, '-')")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -179,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
     s.add_argument("--out", default="workflow/schemas")
     s.add_argument("--check", action="store_true")
+    n = add("new", cmd_new, "write a case file skeleton with every codebook variable")
+    n.add_argument("kind", help="gemeente or aanbieder (a unit kind of the study)")
+    n.add_argument("--id", required=True, type=_slug)
+    n.add_argument("--stdout", action="store_true")
     y = add("synth", cmd_synth, "write a synthetic study drawn from a real study's codebook")
     y.add_argument("--gemeenten", type=int, required=True)
     y.add_argument("--units", type=int, required=True, help="units per gemeente")

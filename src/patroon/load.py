@@ -275,15 +275,21 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
     return data
 
 
-def load_codebook(path: Path) -> Codebook:
+def load_model(path: Path, model: type[BaseModel]) -> Any:
+    """One file into one model, or LoadError."""
     document, problems = read_yaml(path)
     if document is None:
         raise LoadError(problems)
-    codebook, problems = parse_model(document, Codebook, str(path))
-    problems = problems or check_codebook(codebook, document, str(path))
+    obj, problems = parse_model(document, model, str(path))
+    if model is Codebook and not problems:
+        problems = check_codebook(obj, document, str(path))
     if problems:
         raise LoadError(problems)
-    return codebook
+    return obj
+
+
+def load_codebook(path: Path) -> Codebook:
+    return load_model(path, Codebook)
 
 
 def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[Problem]:
