@@ -27,3 +27,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf results reports .snakemake
+
+# Wall-clock figures (medians of repeated runs) printed one per line and written to bench/results.json.
+# BENCH_ARGS="--scale 34,342" adds the synthetic national-scale study (long).
+bench: $(STAMP)
+	$(BIN)/python -m patroon.bench $(BENCH_ARGS)

@@ -147,7 +147,7 @@ def to_html(qmd: str, css: str, language: str) -> str:
 def to_pdf(qmd: str, language: str) -> bytes:
     import typst
 
-    markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc"], qmd)
+    markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc", "--toc-depth=2"], qmd)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "report.typ"
         source.write_text(markup, encoding="utf-8")

@@ -1,0 +1,116 @@
+"""`make bench`: wall-clock figures of the real pipeline, as medians over repeated runs.
+
+Each scenario runs Snakemake in a scratch directory (a copy of config and data), so the project's own
+results/ and reports/ are untouched. Figures are printed one per line and written as JSON. Machines are
+shared and noisy: compare medians and ratios, not single runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def snakemake(workdir: Path, *extra: str) -> float:
+    command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
+               "--cores", "2", "--quiet", "all", *extra]
+    start = time.perf_counter()
+    run = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0:
+        raise RuntimeError(f"snakemake failed in {workdir}:\n{run.stderr[-2000:]}")
+    return elapsed
+
+
+def scratch(studies: list[str], data: Path) -> Path:
+    workdir = Path(tempfile.mkdtemp(prefix="patroon-bench-"))
+    (workdir / "config").mkdir()
+    (workdir / "config" / "config.yaml").write_text(
+        "studies: [" + ", ".join(studies) + "]\nformats: [html, pdf]\nrenderer: pandoc\n"
+        f"data_dir: {data}\nprivacy_file: null\n")
+    return workdir
+
+
+def summary(name: str, values: list[float], unit: str = "s") -> dict:
+    figure = {"name": name, "median": statistics.median(values), "min": min(values), "max": max(values),
+              "runs": len(values), "unit": unit}
+    print(f"{name}: median {figure['median']:.2f} {unit} (min {figure['min']:.2f}, max {figure['max']:.2f}, "
+          f"n={len(values)})", flush=True)
+    return figure
+
+
+def bench_real(studies: list[str], repeat: int) -> list[dict]:
+    data = Path(tempfile.mkdtemp(prefix="patroon-bench-data-"))
+    for study in studies:
+        shutil.copytree(ROOT / "data" / study, data / study)
+    full, nothing, one = [], [], []
+    provider = sorted((data / studies[0] / "aanbieders").glob("*.yaml"))[0]
+    for i in range(repeat):
+        workdir = scratch(studies, data)
+        full.append(snakemake(workdir))
+        nothing.append(snakemake(workdir))
+        provider.write_text(provider.read_text(encoding="utf-8") + f"# bench edit {i}\n", encoding="utf-8")
+        one.append(snakemake(workdir))
+        shutil.rmtree(workdir)
+    shutil.rmtree(data)
+    return [summary("full rebuild (" + ",".join(studies) + ")", full),
+            summary("rebuild, nothing changed", nothing),
+            summary(f"rebuild after editing {provider.name}", one)]
+
+
+def bench_scale(gemeenten: list[int], units: int, repeat: int) -> list[dict]:
+    from patroon.synth import write_study
+
+    figures = []
+    for n in gemeenten:
+        times = []
+        for _ in range(repeat):
+            data = Path(tempfile.mkdtemp(prefix="patroon-bench-synth-"))
+            (data / "sturing-jeugdhulp").mkdir()
+            for name in ("study.yaml", "codebook.yaml"):
+                shutil.copy(ROOT / "data" / "sturing-jeugdhulp" / name, data / "sturing-jeugdhulp" / name)
+            write_study(data, "synth", n, units, seed=1)
+            reports = 1 + n + len(list((data / "synth" / "aanbieders").glob("*.yaml")))
+            workdir = scratch(["synth"], data)
+            times.append(snakemake(workdir))
+            shutil.rmtree(workdir)
+            shutil.rmtree(data)
+        figures.append(summary(f"synthetic {n} gemeenten x {units} units, full build", times))
+        figures.append(summary(f"synthetic {n} x {units}: time per report", [t / reports for t in times]))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="patroon bench")
+    parser.add_argument("--studies", default="sturing-jeugdhulp")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", default="", help="comma-separated gemeente counts, e.g. 34,342")
+    parser.add_argument("--units", type=int, default=10)
+    parser.add_argument("--out", default="bench/results.json")
+    args = parser.parse_args(argv)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    figures = bench_real(args.studies.split(","), args.repeat)
+    if args.scale:
+        figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": platform.platform(), "cores": os.cpu_count(), "figures": figures},
+                              indent=2) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
