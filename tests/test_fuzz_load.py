@@ -1,0 +1,56 @@
+"""Property: any mutation of a valid case file gives a valid load or clean Problems, never an exception."""
+
+import os
+import shutil
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from patroon.load import LoadError, Problem, load_study
+
+from conftest import FIXTURES
+
+EXAMPLES = int(os.environ.get("PATROON_FUZZ_EXAMPLES", "2000"))
+ORIGINAL = (FIXTURES / "mini" / "aanbieders" / "org1.yaml").read_bytes()
+
+mutations = st.one_of(
+    st.tuples(st.just("delete"), st.integers(0, len(ORIGINAL) - 1), st.integers(1, 40)),
+    st.tuples(st.just("insert"), st.integers(0, len(ORIGINAL)), st.binary(min_size=1, max_size=12)),
+    st.tuples(st.just("insert-text"), st.integers(0, len(ORIGINAL)),
+              st.sampled_from([":", "- ", "\n", "  ", "&a ", "*a", "!!python/object ", "[", "{", "'", '"', "\t",
+                               "~", "null", "-1", "1e9", "2020-01-01", "é", "\ufeff", "|", ">", "#", "%"])),
+    st.tuples(st.just("swap-line"), st.integers(0, 200), st.integers(0, 200)),
+)
+
+
+def mutate(data: bytes, mutation) -> bytes:
+    kind, a, b = mutation
+    if kind == "delete":
+        return data[:a] + data[a + b:]
+    if kind == "insert":
+        return data[:a] + b + data[a:]
+    if kind == "insert-text":
+        return data[:a] + b.encode() + data[a:]
+    lines = data.split(b"\n")
+    i, j = a % len(lines), b % len(lines)
+    lines[i], lines[j] = lines[j], lines[i]
+    return b"\n".join(lines)
+
+
+def test_mutated_case_file_loads_or_fails_cleanly(tmp_path):
+    # One copy of the study; each example rewrites only the mutated file (copying per example is slow).
+    study = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", study)
+    check_mutations(study)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutation_list=st.lists(mutations, min_size=1, max_size=3))
+def check_mutations(study, mutation_list):
+    data = ORIGINAL
+    for mutation in mutation_list:
+        data = mutate(data, mutation)
+    (study / "aanbieders" / "org1.yaml").write_bytes(data)
+    try:
+        load_study(study, base=study.parent)
+    except LoadError as exc:
+        assert exc.problems and all(isinstance(p, Problem) and p.line >= 1 and p.message for p in exc.problems)
