@@ -1,0 +1,77 @@
+"""Interrupted and concurrent builds: no truncated report, the next build completes, two builds at once
+do not corrupt each other (Snakemake's directory lock stops the second with a clear message)."""
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from conftest import FIXTURES, ROOT
+
+SNAKEMAKE = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2"]
+
+
+def workdir(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "mini", tmp_path / "data" / "mini")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(
+        f"studies: [mini]\nrenderer: pandoc\ndata_dir: {tmp_path / 'data'}\n")
+    return tmp_path
+
+
+def assert_reports_whole(root: Path) -> None:
+    for pdf in root.rglob("*.pdf"):
+        assert len(PdfReader(pdf).pages) >= 1, pdf
+    for html in root.rglob("*.html"):
+        assert html.read_text().rstrip().endswith("</html>"), html
+    assert not list(root.rglob(".*.tmp")), "temporary files left behind"
+
+
+def test_interrupted_build_leaves_no_truncated_report_and_next_build_completes(tmp_path):
+    root = workdir(tmp_path)
+    process = subprocess.Popen(SNAKEMAKE, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((root / "reports").rglob("*.html")):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    if (root / "reports").exists():
+        assert_reports_whole(root / "reports")
+    finished = subprocess.run(SNAKEMAKE + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert len(list((root / "reports").rglob("*.pdf"))) == 8
+    assert_reports_whole(root / "reports")
+
+
+def test_killed_render_leaves_no_partial_file(tmp_path):
+    root = workdir(tmp_path)
+    command = [sys.executable, "-m", "patroon", "render", "--data", str(root / "data"), "--study", "mini",
+               "--reports", str(root / "reports"), "--renderer", "pandoc"]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((root / "reports").rglob("*.html")):
+        time.sleep(0.02)
+    process.kill()
+    process.wait(timeout=30)
+    assert_reports_whole(root / "reports")
+
+
+def test_second_concurrent_build_stops_with_a_clear_message(tmp_path):
+    root = workdir(tmp_path)
+    first = subprocess.Popen(SNAKEMAKE, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (root / ".snakemake" / "locks").exists():
+        time.sleep(0.02)
+    while time.time() < deadline and not list((root / ".snakemake" / "locks").glob("*")):
+        time.sleep(0.02)
+    # As `make reports` runs it (the profile sets rerun-incomplete), the second build reaches the lock.
+    second = subprocess.run(SNAKEMAKE + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True)
+    assert first.wait(timeout=120) == 0
+    assert second.returncode != 0
+    assert "cannot be locked" in second.stderr
+    assert_reports_whole(root / "reports")
+    assert len(list((root / "reports").rglob("*.pdf"))) == 8
