@@ -58,6 +58,10 @@ def test_killed_render_leaves_no_partial_file(tmp_path):
     process.kill()
     process.wait(timeout=30)
     assert_reports_whole(root / "reports")
+    # The next render finishes the job: every report exists and is whole.
+    assert subprocess.run(command, cwd=root).returncode == 0
+    assert len(list((root / "reports").rglob("*.pdf"))) == 8
+    assert_reports_whole(root / "reports")
 
 
 def test_second_concurrent_build_stops_with_a_clear_message(tmp_path):

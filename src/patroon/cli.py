@@ -83,32 +83,22 @@ def cmd_analyse(args) -> int:
 
 def cmd_render(args) -> int:
     from patroon import render
-    from patroon.stages import analysis_results
+    from patroon.build import render_study
 
     renderer = render.detect(args.renderer)
     guard = _guard(args)
-    formats = args.formats.split(",")
     for study_id in _studies(args):
         data = _load(args, study_id)
-        out = Path(args.reports) / study_id
-        targets = args.report or (["synthese"] + [f"{data.plural(data.case_kind())}/{c}" for c in data.cases]
-                                  + [f"{data.plural(data.organisation_kind())}/{o}" for o in data.organisations])
-        for target in targets:
-            if target == "synthese":
-                context = render.synthesis_context(data, analysis_results(data), renderer, Path.cwd())
-                template = "synthese.qmd.j2"
-            else:
-                plural, ident = target.split("/", 1)
-                if plural == data.plural(data.case_kind()) and ident in data.cases:
-                    context, template = render.gemeente_context(data, ident, renderer, Path.cwd()), "gemeente.qmd.j2"
-                elif plural == data.plural(data.organisation_kind()) and ident in data.organisations:
-                    context, template = render.aanbieder_context(data, ident, renderer, Path.cwd()), "aanbieder.qmd.j2"
-                else:
-                    print(f"error: no report '{target}' in study {study_id}", file=sys.stderr)
-                    return 2
-            qmd = render.render_template(template, context)
-            render.render_document(out / f"{target}.qmd", qmd, formats, data.study.language, renderer, guard)
-            print(f"rendered {out / target}.{{qmd,{','.join(formats)}}} with {renderer.describe()}")
+        try:
+            render_study(data, Path(args.reports) / study_id, args.formats.split(","), renderer, guard,
+                         only=args.report, workers=args.workers)
+        except KeyError as exc:
+            print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
+            return 2
+    if args.stamp:
+        from patroon.stages import write_text
+
+        write_text(Path(args.stamp), "rendered\n")
     return 0
 
 
@@ -216,6 +206,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--formats", default="html,pdf")
     r.add_argument("--language", choices=["nl", "en"])
     r.add_argument("--renderer", default="auto", choices=["auto", "quarto", "pandoc"])
+    r.add_argument("--workers", type=int, default=2, help="reports rendered at once")
+    r.add_argument("--stamp", help="write this file when done (for Snakemake)")
     i = add("index", cmd_index, "write reports/index.html")
     i.add_argument("--formats", default="html,pdf")
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")

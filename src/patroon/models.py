@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Column = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
@@ -85,14 +85,19 @@ class Codebook(Strict):
             return self.value_sets.get(variable.values_from, [])
         return []
 
-    def variable(self, variable_id: str) -> Variable | None:
-        return self._variables_by_id().get(variable_id)
+    # Lookups by id are on every hot path (each coded value of each unit), so index once.
+    _variables_by_id: dict[str, Variable] = PrivateAttr(default_factory=dict)
+    _tactics_by_id: dict[str, Tactic] = PrivateAttr(default_factory=dict)
 
-    def _variables_by_id(self) -> dict[str, Variable]:
-        return {v.id: v for v in self.variables}
+    def model_post_init(self, context: object) -> None:
+        self._variables_by_id = {v.id: v for v in self.variables}
+        self._tactics_by_id = {t.id: t for t in self.tactics}
+
+    def variable(self, variable_id: str) -> Variable | None:
+        return self._variables_by_id.get(variable_id)
 
     def tactic(self, tactic_id: str) -> Tactic | None:
-        return {t.id: t for t in self.tactics}.get(tactic_id)
+        return self._tactics_by_id.get(tactic_id)
 
     def missing(self) -> set[str]:
         return {m.code for m in self.missing_codes}

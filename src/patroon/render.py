@@ -228,18 +228,33 @@ def coded_rows(data: StudyData, coded: dict, level: str, language: str, groups_p
     return rows
 
 
-def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Path) -> dict:
+@dataclass
+class Derived:
+    """Everything reports share, computed once per study rather than once per report."""
+
+    units: pd.DataFrame
+    cases: pd.DataFrame
+    refs: list
+
+    @classmethod
+    def of(cls, data: StudyData) -> "Derived":
+        return cls(derive.unit_frame(data), derive.case_frame(data), derive.unit_refs(data))
+
+
+def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Path,
+                     derived: Derived | None = None) -> dict:
+    derived = derived or Derived.of(data)
     language = data.study.language
     case = data.cases[case_id]
-    units = derive.unit_frame(data)
+    units = derived.units
     mine = units[units["case_id"] == case_id]
-    cases = derive.case_frame(data).set_index("case_id")
+    cases = derived.cases.set_index("case_id")
     conditions = []
     for condition in data.study.analysis.steering_conditions:
         met = condition.id in str(cases.loc[case_id, "conditions_met"]).split(";")
         conditions.append({"label": getattr(condition.label, language), "met": met,
                            "requires": ", ".join(f"{r.variable} ∈ {{{', '.join(r.values)}}}" for r in condition.all_of)})
-    refs = [r for r in derive.unit_refs(data) if r.unit.case == case_id]
+    refs = [r for r in derived.refs if r.unit.case == case_id]
     org_files = sorted({data.files[f"{data.organisation_kind()}/{r.organisation.id}"] for r in refs})
     rows = coded_rows(data, case.coded, "case", language)
     labels = LABELS[language]
@@ -256,12 +271,14 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
     }
 
 
-def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Path) -> dict:
+def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Path,
+                      derived: Derived | None = None) -> dict:
+    derived = derived or Derived.of(data)
     language = data.study.language
     org = data.organisations[org_id]
-    units = derive.unit_frame(data).set_index("unit_id")
+    units = derived.units.set_index("unit_id")
     unit_blocks = []
-    for ref in derive.unit_refs(data):
+    for ref in derived.refs:
         if ref.organisation.id != org_id:
             continue
         periods = [{"start": p.start, "end": p.end, "tactics": p.tactics,

@@ -54,7 +54,8 @@ class StudyLayout:
             self.file(self.case_plural, c) for c in self.cases_of.get(organisation, []) if c in self.cases]
 
 
-def layout(study_dir: Path) -> StudyLayout:
+def layout(study_dir: Path, with_units: bool = True) -> StudyLayout:
+    """With `with_units=False` only the file lists are known (cheap: no provider file is read)."""
     study = _read(study_dir / "study.yaml")
     result = StudyLayout(study_dir)
     for kind in study.get("unit_kinds") or []:
@@ -67,7 +68,7 @@ def layout(study_dir: Path) -> StudyLayout:
     result.cases = sorted(p.stem for p in (study_dir / result.case_plural).glob("*.yaml"))
     result.organisations = sorted(p.stem for p in (study_dir / result.organisation_plural).glob("*.yaml"))
     result.organisations_in = {c: [] for c in result.cases}
-    for org in result.organisations:
+    for org in result.organisations if with_units else []:
         units = _read(study_dir / result.organisation_plural / f"{org}.yaml").get("units") or []
         cases = sorted({u.get("case") for u in units if isinstance(u, dict) and isinstance(u.get("case"), str)})
         result.cases_of[org] = cases

@@ -13,8 +13,8 @@ STUDIES = config["studies"]
 FORMATS = config.get("formats", ["html", "pdf"])
 LANGUAGE = config.get("language", "nl")
 RENDERER = config.get("renderer", "auto")
-LAYOUT = {study: layout(DATA / study) for study in STUDIES}
-REPORT_EXTS = [".qmd"] + [f".{fmt}" for fmt in FORMATS]
+# Only file lists here: which report depends on which file is patroon's business (patroon.build).
+LAYOUT = {study: layout(DATA / study, with_units=False) for study in STUDIES}
 # The interpreter running Snakemake is the one with patroon installed (.venv), whatever PATH says.
 PATROON = f"{sys.executable} -m patroon"
 COMMON = f"--data {DATA} --config config/config.yaml"
@@ -27,13 +27,3 @@ wildcard_constraints:
 
 def study_files(wildcards):
     return LAYOUT[wildcards.study].all_files()
-
-
-def all_reports():
-    targets = []
-    for study, lay in LAYOUT.items():
-        stems = [f"reports/{study}/synthese"]
-        stems += [f"reports/{study}/{lay.case_plural}/{c}" for c in lay.cases]
-        stems += [f"reports/{study}/{lay.organisation_plural}/{o}" for o in lay.organisations]
-        targets += [stem + ext for stem in stems for ext in REPORT_EXTS]
-    return targets

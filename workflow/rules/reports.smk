@@ -1,41 +1,27 @@
-# One job per report; each depends only on the files its content comes from, so editing one provider
-# rebuilds that provider's report, the reports of the gemeenten it works in, and the synthesis.
+# One render job per study. Inside it, patroon re-renders only the reports whose own input files changed
+# (a gemeente: its file and its providers'; a provider: its file and its gemeenten'; the synthesis:
+# everything), tracked in reports/<study>/.manifest.json. That manifest is deliberately not a declared
+# output (Snakemake deletes declared outputs before a job runs); the declared output is a stamp. One process per report would spend more time
+# starting Python and re-reading the study than rendering (see README, "Speed").
 FORMAT_LIST = ",".join(FORMATS)
-RENDER = f"{PATROON} render {COMMON} --language {LANGUAGE} --renderer {RENDERER} --formats {FORMAT_LIST}"
 
 
-def report_inputs(wildcards):
-    lay = LAYOUT[wildcards.study]
-    if wildcards.plural == lay.case_plural:
-        return lay.gemeente_inputs(wildcards.ident)
-    if wildcards.plural == lay.organisation_plural:
-        return lay.aanbieder_inputs(wildcards.ident)
-    raise ValueError(f"no report kind '{wildcards.plural}' in study {wildcards.study}")
-
-
-rule report:
-    input:
-        files=report_inputs,
-    output:
-        multiext("reports/{study}/{plural}/{ident}", *REPORT_EXTS),
-    shell:
-        "{RENDER} --study {wildcards.study} --report {wildcards.plural}/{wildcards.ident}"
-
-
-rule report_synthesis:
+rule reports:
     input:
         files=study_files,
         patterns="results/{study}/patterns.json",
-        units="results/{study}/units.csv",
     output:
-        multiext("reports/{study}/synthese", *REPORT_EXTS),
+        "reports/{study}/.built",
+    log:
+        "logs/{study}/reports.log",
     shell:
-        "{RENDER} --study {wildcards.study} --report synthese"
+        "{PATROON} render {COMMON} --study {wildcards.study} --language {LANGUAGE} --renderer {RENDERER} "
+        "--formats {FORMAT_LIST} --stamp {output} 2>&1 | tee {log}"
 
 
 rule index:
     input:
-        reports=all_reports(),
+        expand("reports/{study}/.built", study=STUDIES),
     output:
         "reports/index.html",
     shell:

@@ -1,0 +1,124 @@
+"""Render every report of a study in one process, re-rendering only what changed.
+
+Starting one Python process per report costs more than rendering the report, and each would re-read the
+whole study: at national scale (thousands of reports) that dominates. So Snakemake runs one render job per
+study and this module decides, per report, whether it is stale: a report's fingerprint is the content
+hash of exactly the files it is made from (a gemeente: study, codebook, its own file and its providers'
+files; a provider: its own file and its gemeenten's; the synthesis: everything), plus the templates, the
+package version, formats, language and renderer. The manifest of fingerprints is written as reports
+finish, so an interrupted build resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from patroon import __version__, render
+from patroon.load import StudyData
+from patroon.privacy import Guard
+from patroon.stages import NO_GUARD, analysis_results, write_text
+from patroon.workflow import layout
+
+MANIFEST = ".manifest.json"
+
+
+@dataclass(frozen=True)
+class Target:
+    stem: str  # e.g. "gemeenten/rijn" or "synthese"
+    kind: str  # "case", "organisation" or "synthesis"
+    ident: str
+    inputs: tuple[Path, ...]
+
+
+def targets(data: StudyData) -> list[Target]:
+    lay = layout(data.root)
+    result = [Target("synthese", "synthesis", "", tuple(Path(f) for f in lay.all_files()))]
+    for case_id in data.cases:
+        result.append(Target(f"{lay.case_plural}/{case_id}", "case", case_id,
+                             tuple(Path(f) for f in lay.gemeente_inputs(case_id))))
+    for org_id in data.organisations:
+        result.append(Target(f"{lay.organisation_plural}/{org_id}", "organisation", org_id,
+                             tuple(Path(f) for f in lay.aanbieder_inputs(org_id))))
+    return result
+
+
+def _templates_digest() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    folder = resources.files("patroon") / "templates"
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.is_file():
+            digest.update(item.name.encode() + item.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(target: Target, settings: str, file_digests: dict[Path, str]) -> str:
+    digest = hashlib.sha256(settings.encode())
+    for path in target.inputs:
+        digest.update(str(path.name).encode() + file_digests[path].encode())
+    return digest.hexdigest()
+
+
+def render_study(data: StudyData, out: Path, formats: list[str], renderer: render.Renderer,
+                 guard: Guard = NO_GUARD, only: list[str] | None = None, workers: int = 2,
+                 base: Path | None = None, log=print) -> list[str]:
+    """Render the stale reports (or exactly `only`); returns the stems rendered."""
+    base = base or Path.cwd()
+    manifest_path = out / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if only is None else {}
+    except (OSError, ValueError):
+        manifest = {}
+    settings = "|".join([_templates_digest(), ",".join(formats), data.study.language, renderer.name])
+    all_targets = targets(data)
+    files = {p for t in all_targets for p in t.inputs}
+    file_digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+    def stale(target: Target) -> bool:
+        if only is not None:
+            return target.stem in only
+        outputs = [out / f"{target.stem}.{ext}" for ext in ["qmd", *formats]]
+        return manifest.get(target.stem) != fingerprint(target, settings, file_digests) or \
+            not all(p.exists() for p in outputs)
+
+    todo = [t for t in all_targets if stale(t)]
+    if only is not None:
+        unknown = set(only) - {t.stem for t in all_targets}
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+    if not todo:
+        log(f"{data.study.id}: all {len(all_targets)} reports up to date")
+        return []
+    derived = render.Derived.of(data)
+    results = analysis_results(data) if any(t.kind == "synthesis" for t in todo) else None
+
+    def one(target: Target) -> str:
+        if target.kind == "synthesis":
+            context = render.synthesis_context(data, results, renderer, base)
+            template = "synthese.qmd.j2"
+        elif target.kind == "case":
+            context = render.gemeente_context(data, target.ident, renderer, base, derived)
+            template = "gemeente.qmd.j2"
+        else:
+            context = render.aanbieder_context(data, target.ident, renderer, base, derived)
+            template = "aanbieder.qmd.j2"
+        qmd = render.render_template(template, context)
+        render.render_document(out / f"{target.stem}.qmd", qmd, formats, data.study.language, renderer, guard)
+        return target.stem
+
+    done: list[str] = []
+    # Threads suffice: the work is in pandoc subprocesses and Typst's compiler, outside the GIL's way.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for stem in pool.map(one, todo):
+            done.append(stem)
+            target = next(t for t in todo if t.stem == stem)
+            manifest[stem] = fingerprint(target, settings, file_digests)
+            if len(done) % 50 == 0:
+                write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True))
+    write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+    log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}")
+    return done
