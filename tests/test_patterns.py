@@ -79,3 +79,19 @@ def test_verdict_thresholds(mini):
     assert patterns.verdict(0.3, expectation) == "deels"
     assert patterns.verdict(0.29, expectation) == "verworpen"
     assert patterns.verdict(None, expectation) == "verworpen"
+
+
+def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
+    from openpyxl import load_workbook
+
+    from patroon.stages import run_analysis, run_tables
+
+    out = tmp_path / "mini"
+    run_tables(mini, out)
+    run_analysis(mini, out)
+    book = load_workbook(out / "mini.xlsx")
+    assert {"units", "cases", "cluster-naar-case", "profielen"} <= set(book.sheetnames)
+    sheet = book["units"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == 6  # header + five units
+    assert [c.value for c in sheet[1]][:3] == ["unit_id", "organisation_id", "case_id"]

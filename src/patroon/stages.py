@@ -59,6 +59,38 @@ def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path
     return written
 
 
+def workbook_bytes(out: Path, csv_paths: list[Path]) -> bytes:
+    """Every table of the study in one workbook: a sheet per CSV (plus units and cases), headers frozen."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    sources = [out / "units.csv", out / "cases.csv"] + sorted(p for p in csv_paths if p.suffix == ".csv")
+    used: set[str] = set()
+    for path in sources:
+        if not path.exists():
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        # Sheet names: at most 31 characters, unique.
+        name = path.stem.replace("crosstab-", "")[:31]
+        while name in used:
+            name = name[:28] + f"~{len(used)}"
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in frame.itertuples(index=False):
+            sheet.append(list(row))
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def analysis_results(data: StudyData) -> dict:
     """All cross-case results in memory: the synthesis report and the files are made from this."""
     units = derive.unit_frame(data)
@@ -103,6 +135,9 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
         csv("qca/necessity.csv", qca_result.necessity)
         write_json(out / "qca/solutions.json", qca_result.solutions, guard)
         written.append(out / "qca/solutions.json")
+    workbook = out / f"{data.study.id}.xlsx"
+    write_text(workbook, workbook_bytes(out, written), guard)
+    written.append(workbook)
     write_json(out / "patterns.json", guard=guard, payload={
         "study": data.study.id,
         "n_units": int(len(results["units"])),

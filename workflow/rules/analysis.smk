@@ -1,6 +1,7 @@
 rule analysis:
     input:
         files=study_files,
+        units="results/{study}/units.csv",  # the workbook gathers the tables stage's CSVs too
     output:
         patterns="results/{study}/patterns.json",
     shell:
