@@ -20,6 +20,11 @@ CONTRACT_CASE_COLUMNS = ["case_id", "name", "n_units", "n_volgen", "n_niet_volge
                          "steering_conditions_met", "steering_conditions_total"]
 
 
+# Until the case chapters are coded there is nothing to check; once any case file exists, all of it must hold.
+pytestmark = pytest.mark.skipif(not list((REAL_DATA / "sturing-jeugdhulp" / "gemeenten").glob("*.yaml")),
+                                reason="no case files coded yet in data/sturing-jeugdhulp")
+
+
 @pytest.fixture(scope="module")
 def study():
     return load_study(REAL_DATA / "sturing-jeugdhulp", base=ROOT)
