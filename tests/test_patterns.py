@@ -95,3 +95,17 @@ def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 6  # header + five units
     assert [c.value for c in sheet[1]][:3] == ["unit_id", "organisation_id", "case_id"]
+
+
+def test_synthesis_sentences_are_generated_in_the_report_language(mini):
+    from patroon import narrative
+    from patroon.stages import analysis_results
+
+    results = analysis_results(mini)
+    nl = narrative.synthesis_text(mini, results, "nl")["expectations"]
+    en = narrative.synthesis_text(mini, results, "en")["expectations"]
+    assert nl["kenmerken"].startswith("Verwachting 4 (kenmerken) is bevestigd: 4 van 5 eenheden zoals voorspeld.")
+    assert "org1-b (niet-volgen → volgen)" in nl["kenmerken"]
+    assert en["binnen"] == ("Expectation 2 (within) is partly confirmed: 1 of 3 cases hold more than one cluster. "
+                            "More than one cluster in: b.")
+    assert "Cramérs V = 0.82 over 3 gemeenten en 5 eenheden" in nl["tussen"]

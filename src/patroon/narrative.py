@@ -40,9 +40,34 @@ def overview(data: StudyData, results: dict, language: str) -> str:
     return text
 
 
+def observed_text(result: dict, language: str) -> str:
+    """The observed pattern in words, from the numbers (patterns.json keeps an English summary too)."""
+    value = result["value"]
+    nl = language == "nl"
+    if result["kind"] == "between-cases":
+        n_cases = len(result["distribution"])
+        n_units = sum(sum(row.values()) for row in result["distribution"].values())
+        return (f"Cramérs V = {value:.2f} over {n_cases} gemeenten en {n_units} eenheden" if nl
+                else f"Cramér's V = {value:.2f} over {n_cases} cases and {n_units} units")
+    if result["kind"] == "within-cases":
+        several = len(result["cases_with_several_clusters"])
+        total = several + len(result["cases_with_one_cluster"])
+        return (f"{several} van {total} gemeenten hebben aanbieders in meer dan één cluster" if nl
+                else f"{several} of {total} cases hold more than one cluster")
+    if result["kind"] == "steering-conditions":
+        pairs = len(result["discordant_pairs"])
+        if value is None:
+            head = "geen variatie om te correleren" if nl else "no variation to correlate"
+        else:
+            head = f"Spearmans rho = {value:.2f}" if nl else f"Spearman's rho = {value:.2f}"
+        return head + (f"; {pairs} paar/paren gemeenten in omgekeerde volgorde" if nl else f"; {pairs} discordant pair(s)")
+    correct, n = result["n_correct"], result["n_units"]
+    return f"{correct} van {n} eenheden zoals voorspeld" if nl else f"{correct} of {n} units as predicted"
+
+
 def expectation_text(result: dict, language: str) -> str:
     verdict = VERDICTS[language][result["verdict"]]
-    observed = result["observed"]
+    observed = observed_text(result, language)
     label = result["label"][language]
     extra = ""
     if result["kind"] == "within-cases":

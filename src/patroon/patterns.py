@@ -177,6 +177,8 @@ def expectation_prediction(data, units, cases, expectation) -> dict:
         "statistic": "share_predicted_correctly",
         "value": round(accuracy, 4),
         "observed": f"{int(matches.sum())} of {len(units)} units as predicted",
+        "n_correct": int(matches.sum()),
+        "n_units": int(len(units)),
         "confusion_matrix": {str(k): {str(c): int(n) for c, n in row.items()} for k, row in confusion.iterrows()},
         "deviant_units": deviants,
     }

@@ -75,8 +75,11 @@ def md_table(rows: list[list[object]], headers: list[str]) -> str:
     """A pipe table whose every cell is escaped text."""
     if not rows:
         return ""
+    # Pandoc sizes the columns of a wide pipe table by the dashes under each header: make them
+    # proportional to the longest text in the column, so short codes don't get as much room as prose.
+    widths = [min(40, max(3, len(str(h)), *(len(str(r[i])) for r in rows))) for i, h in enumerate(headers)]
     lines = ["| " + " | ".join(escape.markdown(h) for h in headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
+             "|" + "|".join("-" * w for w in widths) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(escape.markdown(c) if str(c) != "" else " " for c in row) + " |")
     return "\n".join(lines)
@@ -147,7 +150,8 @@ def to_html(qmd: str, css: str, language: str) -> str:
 def to_pdf(qmd: str, language: str) -> bytes:
     import typst
 
-    markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc", "--toc-depth=2"], qmd)
+    markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc", "--toc-depth=2",
+                      "--variable=fontsize:10pt"], qmd)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "report.typ"
         source.write_text(markup, encoding="utf-8")
