@@ -21,6 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def peak_child_memory_mib() -> float:
+    """Largest resident set of any finished child process so far (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def snakemake(workdir: Path, *extra: str) -> float:
     command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
                "--cores", "2", "--quiet", "all", *extra]
@@ -68,6 +75,29 @@ def bench_real(studies: list[str], repeat: int) -> list[dict]:
             summary(f"rebuild after editing {provider.name}", one)]
 
 
+def bench_refusals(repeat: int) -> list[dict]:
+    """How long `patroon validate` takes to refuse each file of the bad-input corpus (slowest file)."""
+    import yaml
+
+    bad = ROOT / "tests" / "fixtures" / "bad"
+    expected = yaml.safe_load((bad / "expected.yaml").read_text())
+    slowest = []
+    for _ in range(repeat):
+        worst = 0.0
+        for name, spec in expected.items():
+            data = Path(tempfile.mkdtemp(prefix="patroon-bench-bad-"))
+            shutil.copytree(ROOT / "tests" / "fixtures" / "mini", data / "mini")
+            target = "gemeenten/a.yaml" if spec["kind"] == "gemeente" else "aanbieders/org2.yaml"
+            shutil.copy(bad / name, data / "mini" / target)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "patroon", "validate", "--data", str(data), "--study", "mini"],
+                           capture_output=True)
+            worst = max(worst, time.perf_counter() - start)
+            shutil.rmtree(data)
+        slowest.append(worst)
+    return [summary(f"slowest refusal of a bad file ({len(expected)} files, incl. process start)", slowest)]
+
+
 def bench_scale(gemeenten: list[int], units: int, repeat: int) -> list[dict]:
     from patroon.synth import write_study
 
@@ -85,8 +115,10 @@ def bench_scale(gemeenten: list[int], units: int, repeat: int) -> list[dict]:
             times.append(snakemake(workdir))
             shutil.rmtree(workdir)
             shutil.rmtree(data)
-        figures.append(summary(f"synthetic {n} gemeenten x {units} units, full build", times))
+        figures.append(summary(f"synthetic {n} gemeenten x {units} units ({reports} reports), full build", times))
         figures.append(summary(f"synthetic {n} x {units}: time per report", [t / reports for t in times]))
+        figures.append(summary(f"peak memory of any process so far (after {n} x {units})",
+                               [peak_child_memory_mib()], unit="MiB"))
     return figures
 
 
@@ -101,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="bench/results.json")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    figures = bench_real(args.studies.split(","), args.repeat)
+    studies = [s for s in args.studies.split(",") if list((ROOT / "data" / s / "aanbieders").glob("*.yaml"))]
+    figures = bench_real(studies, args.repeat) if studies else []
+    figures += bench_refusals(args.repeat)
     if args.scale:
         figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
     out = Path(args.out)

@@ -19,6 +19,7 @@ from patroon.models import CaseFile, Codebook, OrganisationFile, Study
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000  # a real case file has a few thousand; alias bombs have millions
 MAX_DEPTH = 40
+SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
 
 
 @dataclass(frozen=True, order=True)
@@ -72,6 +73,8 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels")
         self.lines.setdefault(loc, node.start_mark.line + 1)
+        if node.tag not in SAFE_TAGS:
+            raise _Refused(node, f"YAML tag '{node.tag}' is not allowed; case files hold plain text, numbers, lists and mappings")
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
