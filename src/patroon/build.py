@@ -39,11 +39,11 @@ def targets(data: StudyData) -> list[Target]:
     lay = layout(data.root)
     result = [Target("synthese", "synthesis", "", tuple(Path(f) for f in lay.all_files()))]
     for case_id in data.cases:
-        result.append(Target(f"{lay.case_plural}/{case_id}", "case", case_id,
-                             tuple(Path(f) for f in lay.gemeente_inputs(case_id))))
+        result.append(Target(f"{lay.cases[case_id]}/{case_id}", "case", case_id,
+                             tuple(Path(f) for f in lay.case_inputs(case_id))))
     for org_id in data.organisations:
         result.append(Target(f"{lay.organisation_plural}/{org_id}", "organisation", org_id,
-                             tuple(Path(f) for f in lay.aanbieder_inputs(org_id))))
+                             tuple(Path(f) for f in lay.organisation_inputs(org_id))))
     return result
 
 
@@ -93,13 +93,19 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
     if not todo:
         log(f"{data.study.id}: all {len(all_targets)} reports up to date")
         return []
-    derived = render.Derived.of(data)
-    results = analysis_results(data) if any(t.kind == "synthesis" for t in todo) else None
+    # Studies with organisations share unit/case frames across reports; studies of cases only share the
+    # block results (a case report shows its rows of each block).
+    derived = render.Derived.of(data) if data.organisation_kind() is not None else None
+    needs_results = derived is None or any(t.kind == "synthesis" for t in todo)
+    results = analysis_results(data) if needs_results else None
 
     def one(target: Target) -> str:
         if target.kind == "synthesis":
             context = render.synthesis_context(data, results, renderer, base)
             template = "synthese.qmd.j2"
+        elif target.kind == "case" and derived is None:
+            context = render.case_context(data, target.ident, renderer, base, results)
+            template = "case.qmd.j2"
         elif target.kind == "case":
             context = render.gemeente_context(data, target.ident, renderer, base, derived)
             template = "gemeente.qmd.j2"

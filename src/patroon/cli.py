@@ -54,8 +54,10 @@ def cmd_validate(args) -> int:
             continue
         if not args.quiet:
             n_units = sum(len(o.units) for o in data.organisations.values())
-            print(f"{study_id}: valid ({len(data.cases)} {data.plural(data.case_kind())}, "
-                  f"{len(data.organisations)} {data.plural(data.organisation_kind())}, {n_units} units)")
+            counts = [f"{len(data.cases_of(k))} {data.plural(k)}" for k in data.case_kinds()]
+            if data.organisation_kind() is not None:
+                counts += [f"{len(data.organisations)} {data.plural(data.organisation_kind())}", f"{n_units} units"]
+            print(f"{study_id}: valid ({', '.join(counts)})")
     for line in problems:
         print(line, file=sys.stderr)
     if args.stamp and not problems:
@@ -149,7 +151,7 @@ def cmd_new(args) -> int:
         print(f"error: unknown kind '{args.kind}'; this study has: {', '.join(kinds)}", file=sys.stderr)
         return 2
     case_plural = next(k.plural for k in study.unit_kinds if k.role == "case")
-    case_ids = sorted(p.stem for p in (folder / case_plural).glob("*.yaml"))
+    case_ids = sorted(p.stem for p in (folder / case_plural).glob("*.yaml"))  # what units may refer to
     text = skeleton(study, codebook, case_ids, args.kind, args.id)
     if args.stdout:
         sys.stdout.write(text)

@@ -202,10 +202,17 @@ class StudyData:
     files: dict[str, Path] = field(default_factory=dict)  # "<kind>/<id>" -> file
 
     def case_kind(self) -> str:
+        """The first case kind: the one organisations' units refer to."""
         return next(k.kind for k in self.study.unit_kinds if k.role == "case")
 
-    def organisation_kind(self) -> str:
-        return next(k.kind for k in self.study.unit_kinds if k.role == "organisation")
+    def organisation_kind(self) -> str | None:
+        return next((k.kind for k in self.study.unit_kinds if k.role == "organisation"), None)
+
+    def case_kinds(self) -> list[str]:
+        return [k.kind for k in self.study.unit_kinds if k.role == "case"]
+
+    def cases_of(self, kind: str) -> dict[str, CaseFile]:
+        return {i: c for i, c in self.cases.items() if c.kind == kind}
 
     def plural(self, kind: str) -> str:
         return next(k.plural for k in self.study.unit_kinds if k.kind == kind)
@@ -233,11 +240,12 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
         problems.extend(found)
         return obj, document
 
-    study, _ = load(study_dir / "study.yaml", Study)
+    study, study_doc = load(study_dir / "study.yaml", Study)
     codebook, codebook_doc = load(study_dir / "codebook.yaml", Codebook)
     if study is None or codebook is None:
         raise LoadError(problems)
     problems.extend(check_codebook(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
+    problems.extend(check_blocks(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -269,8 +277,13 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
 
     for key, (document, shown) in documents.items():
         kind, ident = key.split("/", 1)
-        if kind == data.case_kind():
-            problems.extend(check_coded(codebook, data.cases[ident].coded, "case", (), document, shown))
+        if kind in data.case_kinds():
+            case = data.cases[ident]
+            problems.extend(check_coded(codebook, case.coded, "case", (), document, shown, kind=kind))
+            if case.part_of is not None and case.part_of not in data.cases:
+                known = ", ".join(sorted(data.cases)) or "none"
+                problems.append(Problem(shown, document.line(("part_of",)), "part_of",
+                                        f"unknown case '{case.part_of}'; known: {known}"))
         else:
             problems.extend(check_organisation(data, data.organisations[ident], document, shown))
     if problems:
@@ -317,7 +330,53 @@ def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[P
     return problems
 
 
-def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str) -> list[Problem]:
+def check_blocks(study: Study, codebook: Codebook, document: Document, shown: str) -> list[Problem]:
+    """Every block names a case kind of the study and variables the codebook defines."""
+    from patroon.blocks import select_ids
+
+    problems = []
+    case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
+    seen: set[str] = set()
+    for i, block in enumerate(study.analysis.blocks):
+        loc = ("analysis", "blocks", i)
+
+        def add(field_: str, message: str, where: tuple = ()) -> None:
+            problems.append(Problem(shown, document.line(loc + where), f"analysis.blocks.{i}.{field_}", message))
+
+        if block.id in seen:
+            add("id", f"duplicate block id '{block.id}'", ("id",))
+        seen.add(block.id)
+        if block.kind not in case_kinds:
+            add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}",
+                ("kind",))
+        unknown = [v for v in block.variables.ids if codebook.variable(v) is None]
+        if unknown:
+            add("variables", f"not in the codebook: {', '.join(unknown)}", ("variables",))
+        chosen = select_ids(codebook, block.variables, block.kind)
+        if not chosen:
+            add("variables", "selects no variable of the codebook (check group/prefix)", ("variables",))
+        needs_integer = block.type == "top-k" or (block.type == "threshold" and block.per == "case")
+        for variable_id in chosen if needs_integer else []:
+            variable = codebook.variable(variable_id)
+            if variable is not None and variable.type != "integer":
+                add("variables", f"'{variable_id}' is {variable.type}; {block.type} needs integer variables",
+                    ("variables",))
+                break
+        if block.type == "threshold" and block.per == "case":
+            denominator = codebook.variable(block.denominator) if block.denominator else None
+            if denominator is None or denominator.type != "integer":
+                add("denominator", "per: case needs `denominator`, an integer variable of the codebook",
+                    ("denominator",) if block.denominator else ())
+        if block.type == "threshold" and block.per == "study" and not block.values:
+            add("values", "per: study needs `values`: the codes that count", ())
+        for variable_id in getattr(block, "reported", {}):
+            if variable_id not in chosen:
+                add("reported", f"'{variable_id}' is not one of the block's variables", ("reported", variable_id))
+    return problems
+
+
+def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str,
+                kind: str | None = None) -> list[Problem]:
     problems = []
     missing = codebook.missing()
     for variable_id, coded_value in coded.items():
@@ -330,6 +389,9 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
         if variable.level != level:
             problems.append(Problem(shown, line, variable_id,
                                     f"variable belongs at level '{variable.level}', not '{level}'"))
+        elif kind is not None and variable.kinds is not None and kind not in variable.kinds:
+            problems.append(Problem(shown, line, variable_id,
+                                    f"variable belongs to kinds {', '.join(variable.kinds)}, not '{kind}'"))
         value = coded_value.value
         value_line = document.line(where + ("value",))
         if isinstance(value, str) and value in missing:

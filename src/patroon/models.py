@@ -69,6 +69,9 @@ class Variable(Strict):
     indicator: ShortText
     values: list[Value] | None = None
     values_from: Slug | None = None
+    # Case-level variables of studies with several case kinds (e.g. regio and verhaal) name the kinds
+    # they belong to; None means every kind of the level.
+    kinds: list[Slug] | None = None
 
 
 class Codebook(Strict):
@@ -152,6 +155,8 @@ class CaseFile(Strict):
     name: ShortText
     kind: Slug
     chapter: Annotated[str, StringConstraints(max_length=20)] | None = None
+    # A case that is part of another case (a story told in a municipality, a team in a region).
+    part_of: Slug | None = None
     coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
     source_notes: list[SourceNote] = Field(default_factory=list)
 
@@ -238,8 +243,103 @@ class Expectation(Strict):
     partly_at: float = Field(ge=0, le=1)
 
 
+# ------------------------------------------------------------------------------ general building blocks
+# Study-specific cross-case analysis is declared from these few blocks; each works on the case files of
+# one kind, on the variables it selects, and writes one table `results/<study>/tables/<id>.csv`.
+
+
+class VariableSelection(Strict):
+    """Variables by explicit ids, by group, or by id prefix (in codebook order)."""
+
+    ids: list[VariableId] = Field(default_factory=list)
+    group: VariableId | None = None
+    prefix: VariableId | None = None
+
+
+class ReportedValue(Strict):
+    """What the source itself reports for a row (e.g. the author's similarity column), to show beside ours."""
+
+    value: ShortText
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class BlockBase(Strict):
+    id: Slug
+    label: Label
+    kind: Slug
+    variables: VariableSelection
+    note: ShortText | None = None
+
+
+class CrossTabBlock(BlockBase):
+    """Count the coded values: rows are cases or variables, columns the values (with totals)."""
+
+    type: Literal["crosstab"]
+    rows: Literal["case", "variable"] = "case"
+
+
+class MatrixBlock(BlockBase):
+    """Variables x cases with each value, and a computed similarity per row by a declared rule."""
+
+    type: Literal["matrix"]
+    # all-equal: every case has the same value; all-present: every case has a value in `present`;
+    # majority: more than half of the cases have a value in `present`.
+    similarity: Literal["all-equal", "all-present", "majority"] = "all-equal"
+    present: list[ShortText] = Field(default_factory=list)
+    labels: dict[Literal["similar", "different"], Label] = Field(default_factory=dict)
+    reported: dict[VariableId, ReportedValue] = Field(default_factory=dict)
+
+
+class ThresholdBlock(BlockBase):
+    """Which variables reach a threshold share.
+
+    per: case   — for each case, an integer variable's value divided by the case's `denominator` variable
+                  (e.g. board members choosing a value / board members of the combination);
+    per: study  — over all cases of the kind, the share of cases whose value is in `values`
+                  (e.g. stories in which a factor is named).
+    """
+
+    type: Literal["threshold"]
+    per: Literal["case", "study"]
+    denominator: VariableId | None = None
+    values: list[ShortText] = Field(default_factory=list)
+    share: float = Field(ge=0, le=1)
+    strict: bool = False  # True: more than `share` (a majority); False: at least `share`
+    # Extra output with renamed columns (a contract file), e.g. {file: gedeelde-waarden.csv,
+    # columns: {case: combination, variable: value}}: one row per passing (case, variable).
+    output_file: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*\.csv$")] | None = None
+    output_columns: dict[Literal["case", "variable"], Column] = Field(default_factory=dict)
+    output_case: Literal["id", "name"] = "id"
+    output_variable: Literal["id", "label"] = "label"
+
+
+class TopKBlock(BlockBase):
+    """Per case the k highest integer variables; ties at the boundary are all kept and marked."""
+
+    type: Literal["top-k"]
+    k: int = Field(ge=1)
+
+
+class ContinuumBlock(BlockBase):
+    """Each case's position between two poles: (n_right - n_left) / (n_left + n_right), from -1 to 1.
+
+    `both` values count half for each pole. `by` splits the position per part of the variable id
+    (e.g. part 1 of npm-npg.aanbieders.prijs is the relation), besides the overall position.
+    """
+
+    type: Literal["continuum"]
+    left: ShortText
+    right: ShortText
+    both: list[ShortText] = Field(default_factory=list)
+    by_part: int | None = None
+
+
+Block = Annotated[CrossTabBlock | MatrixBlock | ThresholdBlock | TopKBlock | ContinuumBlock,
+                  Field(discriminator="type")]
+
+
 class Analysis(Strict):
-    age_cutoff_year: int
+    age_cutoff_year: int | None = None
     # Contract column (units.csv) -> codebook variable, so code never names a study's variables.
     unit_columns: dict[Column, VariableId] = Field(default_factory=dict)
     # A case's steering counts as adequate when at least this share of the conditions is met.
@@ -251,6 +351,7 @@ class Analysis(Strict):
     prediction_rules: list[PredictionRule] = Field(default_factory=list)
     prediction_default: Slug | None = None
     qca: QcaSettings | None = None
+    blocks: list[Block] = Field(default_factory=list)
 
 
 class Study(Strict):

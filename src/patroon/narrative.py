@@ -87,8 +87,54 @@ def expectation_text(result: dict, language: str) -> str:
     return f"Expectation {result['number']} ({label}) is {verdict}: {observed}.{extra}"
 
 
+def block_text(result, language: str) -> str:
+    """One or two sentences per building block, from its summary numbers."""
+    nl = language == "nl"
+    s = result.summary
+    if result.type == "matrix":
+        text = (f"{s['n_similar']} van {s['n_rows']} kenmerken zijn gelijk over de cases volgens de regel."
+                if nl else f"{s['n_similar']} of {s['n_rows']} rows are similar across the cases by the rule.")
+        if "n_compared" in s:
+            diffs = s["differences"]
+            text += (f" Van {s['n_compared']} rijen met een oordeel van de auteur wijken er {len(diffs)} af"
+                     f"{': ' + _names(diffs, language) if diffs else ''}." if nl else
+                     f" Of {s['n_compared']} rows the author judged, {len(diffs)} differ"
+                     f"{': ' + _names(diffs, language) if diffs else ''}.")
+        return text
+    if result.type == "threshold":
+        if "passing_per_case" in s:
+            parts = [f"{case}: {len(items)}" for case, items in s["passing_per_case"].items()]
+            return (f"Aantal variabelen boven de drempel per case: {_names(parts, language)}." if nl
+                    else f"Variables over the threshold per case: {_names(parts, language)}.")
+        return (f"{s['n_passing']} variabelen halen de drempel." if nl
+                else f"{s['n_passing']} variables reach the threshold.")
+    if result.type == "top-k":
+        parts = [f"{case}: {n}" for case, n in s["kept_per_case"].items()]
+        return (f"Aantal waarden in de top (gelijke scores op de grens tellen alle mee): {_names(parts, language)}."
+                if nl else f"Values in the top (ties at the boundary all kept): {_names(parts, language)}.")
+    if result.type == "continuum":
+        placed = sorted((p, c) for c, p in s["positions"].items() if p is not None)
+        order = [f"{c} ({p:+.2f})" for p, c in placed]
+        return (f"Van {s['left']} (−1) naar {s['right']} (+1): {_names(order, language)}." if nl
+                else f"From {s['left']} (−1) to {s['right']} (+1): {_names(order, language)}.")
+    return (f"{s.get('n_values', 0)} gecodeerde waarden geteld." if nl
+            else f"{s.get('n_values', 0)} coded values counted.")
+
+
+def case_overview(data: StudyData, results: dict, language: str) -> str:
+    kinds = [f"{len(data.cases_of(k.kind))} {k.plural}" for k in data.study.unit_kinds if k.role == "case"]
+    blocks = len(results["blocks"])
+    if language == "nl":
+        return f"De studie omvat {_names(kinds, language)}; de vergelijking bestaat uit {blocks} tabellen."
+    return f"The study covers {_names(kinds, language)}; the comparison consists of {blocks} tables."
+
+
 def synthesis_text(data: StudyData, results: dict, language: str) -> dict:
-    return {
-        "overview": overview(data, results, language),
-        "expectations": {r["id"]: expectation_text(r, language) for r in results["expectations"]},
-    }
+    texts = {"blocks": {r.block_id: block_text(r, language) for r in results["blocks"]}}
+    if "units" not in results:
+        texts["overview"] = case_overview(data, results, language)
+        texts["expectations"] = {}
+        return texts
+    texts["overview"] = overview(data, results, language)
+    texts["expectations"] = {r["id"]: expectation_text(r, language) for r in results["expectations"]}
+    return texts

@@ -48,6 +48,11 @@ LABELS = {
         "pseudonyms": "Namen van gemeenten, aanbieders en respondenten zijn pseudoniemen uit de bron.",
         "made_by": "Gemaakt door patroon", "renderer": "Renderer", "data_files": "Gegevensbestanden",
         "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
+        "coded_values": "Gecodeerde waarden", "in_analysis": "In de vergelijking", "part_of": "Onderdeel van",
+        "holds": "Omvat", "comparison": "Vergelijking tussen de cases", "computed": "berekend",
+        "reported": "volgens de bron", "agrees": "gelijk", "case": "Case", "count": "aantal", "share": "aandeel",
+        "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
+        "differences_with_source": "Verschillen met de bron",
     },
     "en": {
         "gemeente": "Municipality", "aanbieder": "Provider", "synthese": "Synthesis",
@@ -67,6 +72,11 @@ LABELS = {
         "pseudonyms": "Names of municipalities, providers and respondents are the source's pseudonyms.",
         "made_by": "Made by patroon", "renderer": "Renderer", "data_files": "Data files",
         "source": "Source", "deviants": "Deviant units", "none": "none", "yes": "yes", "no": "no",
+        "coded_values": "Coded values", "in_analysis": "In the comparison", "part_of": "Part of",
+        "holds": "Holds", "comparison": "Comparison between the cases", "computed": "computed",
+        "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
+        "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
+        "differences_with_source": "Differences with the source",
     },
 }
 
@@ -304,6 +314,52 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
     }
 
 
+def block_rows_for_case(result, case_id: str) -> pd.DataFrame | None:
+    """The part of a block's table about one case, or None when the block has no per-case rows."""
+    table = result.table
+    if table.empty:
+        return None
+    if result.type == "matrix" and case_id in table.columns:
+        columns = ["label", case_id, "computed"] + (["reported"] if "reported" in table.columns else [])
+        return table[columns]
+    for column in ("case", "case_id"):
+        if column in table.columns:
+            mine = table[table[column] == case_id].drop(columns=[column])
+            return mine if not mine.empty else None
+    return None
+
+
+def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, results: dict) -> dict:
+    """A case of a study without organisations: every coded value with evidence, grouped, and its rows
+    in each of the study's blocks."""
+    language = data.study.language
+    case = data.cases[case_id]
+    kind = next(k for k in data.study.unit_kinds if k.kind == case.kind)
+    rows = [r for r in coded_rows(data, case.coded, "case", language)
+            if (v := data.codebook.variable(r["id"])) and (v.kinds is None or case.kind in v.kinds)]
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["group"], []).append(row)
+    related = [c for c in data.cases.values() if c.part_of == case_id]
+    parent = data.cases.get(case.part_of) if case.part_of else None
+    block_parts = []
+    for block, result in zip(data.study.analysis.blocks, results["blocks"]):
+        part = block_rows_for_case(result, case_id) if block.kind == case.kind else None
+        if part is not None:
+            block_parts.append({"label": getattr(block.label, language), "table": part})
+    files = [data.files[f"{case.kind}/{case_id}"]] + [data.files[f"{c.kind}/{c.id}"] for c in related]
+    if parent is not None:
+        files.append(data.files[f"{parent.kind}/{parent.id}"])
+    return {
+        "L": LABELS[language], "language": language, "study": data.study, "case": case,
+        "kind_label": getattr(kind.label, language), "groups": groups, "related": related, "parent": parent,
+        "value_rows": [[r["label"], r["value"], r["meaning"] if r["meaning"] != str(r["value"]) else ""]
+                       for r in rows],
+        "block_parts": block_parts,
+        "colophon": colophon(data, files, renderer, base),
+    }
+
+
 def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
     from patroon import narrative
 
@@ -311,6 +367,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
     return {
         "L": LABELS[language], "language": language, "study": data.study, "results": results,
         "crosstab_specs": data.study.analysis.crosstabs,
+        "blocks": list(zip(data.study.analysis.blocks, results["blocks"])),
         "text": narrative.synthesis_text(data, results, language),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }

@@ -8,11 +8,11 @@ import json
 from patroon.models import Codebook, Study
 
 
-def _variable_block(codebook: Codebook, level: str, indent: str) -> list[str]:
+def _variable_block(codebook: Codebook, level: str, indent: str, kind: str | None = None) -> list[str]:
     lines = []
     missing = sorted(codebook.missing())
     for variable in codebook.variables:
-        if variable.level != level:
+        if variable.level != level or (kind is not None and variable.kinds is not None and kind not in variable.kinds):
             continue
         lines.append(f"{indent}# {variable.label.nl} ({variable.group}): {variable.definition}")
         if variable.type == "categorical":
@@ -35,10 +35,13 @@ def skeleton(study: Study, codebook: Codebook, case_ids: list[str], kind: str, i
     """Only the study and codebook are needed: a half-finished case file elsewhere must not block this."""
     tactics = ", ".join(t.id for t in codebook.tactics)
     case_kind = next(k.kind for k in study.unit_kinds if k.role == "case")
+    case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
     lines = [f"# New {kind} for study {study.id}; see docs/coding-guide.md. Replace every TODO.",
              f"id: {ident}", "name: TODO pseudonym", f"kind: {kind}"]
-    if kind == case_kind:
-        lines += ["coded:"] + _variable_block(codebook, "case", "  ")
+    if kind in case_kinds:
+        if len(case_kinds) > 1:
+            lines.append("# part_of: <id of the case this one belongs to, if any>")
+        lines += ["coded:"] + _variable_block(codebook, "case", "  ", kind)
     else:
         first_case = case_ids[0] if case_ids else "TODO"
         lines += ["coded:"] + _variable_block(codebook, "organisation", "  ")

@@ -25,7 +25,7 @@ def index_html(studies: list[StudyData], formats: list[str]) -> str:
         parts.append(f'<section id="{html.escape(sid)}"><h2>{html.escape(data.study.title)}</h2>')
         parts.append(f"<p><strong>Synthese</strong>: {report_links(f'{sid}/synthese', formats)}</p>")
         for kind in data.study.unit_kinds:
-            items = data.cases if kind.role == "case" else data.organisations
+            items = data.cases_of(kind.kind) if kind.role == "case" else data.organisations
             parts.append(f"<h3>{html.escape(kind.label.nl)}</h3><ul>")
             for ident, obj in items.items():
                 stem = f"{sid}/{kind.plural}/{ident}"

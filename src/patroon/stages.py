@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from patroon import derive, patterns, tables
+from patroon import blocks, derive, patterns, tables
 from patroon.load import StudyData
 from patroon.privacy import Guard
 
@@ -42,6 +42,8 @@ def write_json(path: Path, payload: object, guard: Guard = NO_GUARD) -> None:
 
 def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
     """results/<study>/{cases,units}.csv and the per-case tables under tables/."""
+    if data.organisation_kind() is None:
+        return run_case_tables(data, out, guard)
     units = derive.unit_frame(data)
     cases = derive.case_frame(data)
     written = [out / "units.csv", out / "cases.csv"]
@@ -56,6 +58,20 @@ def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path
             path = out / "tables" / f"{case_id}-{name}.csv"
             write_csv(path, frame, guard=guard)
             written.append(path)
+    return written
+
+
+def run_case_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
+    """A study without organisations: its case files are its units, so units.csv and cases.csv hold the
+    same rows (every case file with every coded value), and each case gets one table of its coded values."""
+    frame = tables.case_values_table(data)
+    written = [out / "units.csv", out / "cases.csv"]
+    for path in written:
+        write_csv(path, frame, guard=guard)
+    for case_id in data.cases:
+        path = out / "tables" / f"{case_id}-gecodeerd.csv"
+        write_csv(path, tables.steering_table(data, case_id, data.study.language), guard=guard)
+        written.append(path)
     return written
 
 
@@ -93,6 +109,9 @@ def workbook_bytes(out: Path, csv_paths: list[Path]) -> bytes:
 
 def analysis_results(data: StudyData) -> dict:
     """All cross-case results in memory: the synthesis report and the files are made from this."""
+    block_results = blocks.run_blocks(data)
+    if data.organisation_kind() is None:
+        return {"blocks": block_results, "case_values": tables.case_values_table(data)}
     units = derive.unit_frame(data)
     cases = derive.case_frame(data)
     order = patterns.cluster_order(data)
@@ -110,6 +129,7 @@ def analysis_results(data: StudyData) -> dict:
         "steering_differences": patterns.steering_differences(data),
         "expectations": patterns.expectations(data, units, cases),
         "qca": qca_result,
+        "blocks": block_results,
     }
 
 
@@ -120,6 +140,20 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     def csv(name: str, frame: pd.DataFrame, index: bool = False) -> None:
         write_csv(out / name, frame, index, guard)
         written.append(out / name)
+
+    block_payload = []
+    for block, result in zip(data.study.analysis.blocks, results["blocks"]):
+        csv(f"tables/{block.id}.csv", result.table)
+        if result.extra is not None:
+            csv(f"tables/{block.output_file}", result.extra)
+        block_payload.append({"id": block.id, "type": block.type, "kind": block.kind,
+                              "table": f"tables/{block.id}.csv", **result.summary})
+    if data.organisation_kind() is None:
+        workbook = out / f"{data.study.id}.xlsx"
+        write_text(workbook, workbook_bytes(out, written), guard)
+        write_json(out / "patterns.json", guard=guard, payload={
+            "study": data.study.id, "n_cases": len(data.cases), "expectations": [], "blocks": block_payload})
+        return written + [workbook, out / "patterns.json"]
 
     for table_id, frame in results["crosstabs"].items():
         csv(f"tables/crosstab-{table_id}.csv", frame, index=True)
@@ -143,6 +177,7 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
         "n_units": int(len(results["units"])),
         "n_cases": int(len(results["cases"])),
         "expectations": results["expectations"],
+        "blocks": block_payload,
     })
     written.append(out / "patterns.json")
     return written

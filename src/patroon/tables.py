@@ -60,7 +60,7 @@ def steering_table(data: StudyData, case_id: str, language: str = "nl") -> pd.Da
     case = data.cases[case_id]
     rows = []
     for variable in data.codebook.variables:
-        if variable.level != "case":
+        if variable.level != "case" or (variable.kinds is not None and case.kind not in variable.kinds):
             continue
         coded = case.coded.get(variable.id)
         value = plain(data, coded, variable.id)
@@ -100,5 +100,19 @@ def reactions_table(data: StudyData, units: pd.DataFrame, case_id: str) -> pd.Da
         }
         for variable_id in list(groups) + list(subs):
             row[variable_id] = unit_row.get(variable_id)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def case_values_table(data: StudyData) -> pd.DataFrame:
+    """One row per case file of every case kind, one column per case-level variable (studies without
+    organisations: their cases are their units)."""
+    rows = []
+    for case_id, case in data.cases.items():
+        row: dict[str, object] = {"case_id": case_id, "kind": case.kind, "name": case.name,
+                                  "part_of": case.part_of or ""}
+        for variable in data.codebook.variables:
+            if variable.level == "case" and (variable.kinds is None or case.kind in variable.kinds):
+                row[variable.id] = plain(data, case.coded.get(variable.id), variable.id)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -1,0 +1,211 @@
+"""The general building blocks of cross-case analysis, declared per study in study.yaml.
+
+Each block reads the coded values of the case files of one kind and returns a table; nothing here knows a
+study. The values are the coded ones (missing codes stay visible as such), so a reader can trace every
+cell back to a case file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from patroon.derive import plain
+from patroon.load import StudyData
+from patroon.models import (Codebook, ContinuumBlock, CrossTabBlock, MatrixBlock, ThresholdBlock, TopKBlock,
+                            VariableSelection)
+
+TOTAL = "totaal"
+
+
+def select(data: StudyData, selection: VariableSelection, kind: str | None = None) -> list[str]:
+    return select_ids(data.codebook, selection, kind)
+
+
+def select_ids(codebook: Codebook, selection: VariableSelection, kind: str | None = None) -> list[str]:
+    """Variable ids: the explicit ids first in their given order, then group/prefix in codebook order."""
+    chosen = list(selection.ids)
+    for variable in codebook.variables:
+        if variable.id in chosen:
+            continue
+        if kind is not None and variable.kinds is not None and kind not in variable.kinds:
+            continue
+        if (selection.group is not None and variable.group == selection.group) or \
+                (selection.prefix is not None and variable.id.startswith(selection.prefix)):
+            chosen.append(variable.id)
+    return chosen
+
+
+def value_frame(data: StudyData, kind: str, variables: list[str]) -> pd.DataFrame:
+    """Cases of a kind (rows, in file order) x variables (columns), plain values."""
+    cases = data.cases_of(kind)
+    rows = {case_id: {v: plain(data, case.coded.get(v), v) for v in variables} for case_id, case in cases.items()}
+    # object dtype keeps whole numbers as Python ints next to codes such as 'onbekend'.
+    return pd.DataFrame.from_dict(rows, orient="index", columns=variables, dtype=object)
+
+
+def label(data: StudyData, variable_id: str, language: str) -> str:
+    variable = data.codebook.variable(variable_id)
+    return getattr(variable.label, language) if variable else variable_id
+
+
+@dataclass
+class BlockResult:
+    block_id: str
+    type: str
+    table: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+    extra: pd.DataFrame | None = None  # a contract file with renamed columns, when declared
+
+
+def crosstab(data: StudyData, block: CrossTabBlock, language: str) -> BlockResult:
+    variables = select(data, block.variables, block.kind)
+    frame = value_frame(data, block.kind, variables)
+    long = frame.reset_index(names="case").melt(id_vars="case", var_name="variable", value_name="value")
+    long["value"] = long["value"].astype(str)
+    table = pd.crosstab(long[block.rows], long["value"], margins=True, margins_name=TOTAL)
+    table.index.name = block.rows
+    return BlockResult(block.id, block.type, table.reset_index(),
+                       {"n_cases": int(len(frame)), "n_variables": len(variables), "n_values": int(len(long))})
+
+
+def matrix(data: StudyData, block: MatrixBlock, language: str) -> BlockResult:
+    variables = select(data, block.variables, block.kind)
+    frame = value_frame(data, block.kind, variables)
+    present = set(block.present)
+    words = {key: getattr(block.labels[key], language) if key in block.labels else key
+             for key in ("similar", "different")}
+    rows = []
+    for variable_id in variables:
+        values = [str(v) for v in frame[variable_id]]
+        if block.similarity == "all-equal":
+            similar = len(set(values)) == 1
+        elif block.similarity == "all-present":
+            similar = all(v in present for v in values)
+        else:
+            similar = sum(v in present for v in values) * 2 > len(values)
+        row = {"variable": variable_id, "label": label(data, variable_id, language)}
+        row.update({case_id: value for case_id, value in zip(frame.index, values)})
+        row["computed"] = words["similar" if similar else "different"]
+        if block.reported:
+            reported = block.reported.get(variable_id)
+            row["reported"] = reported.value if reported else ""
+            row["agrees"] = "" if reported is None else ("ja" if reported.value == row["computed"] else "nee")
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    summary = {"n_rows": len(rows), "n_similar": int((table["computed"] == words["similar"]).sum()) if rows else 0}
+    if block.reported and rows:
+        compared = table[table["agrees"] != ""]
+        summary["n_compared"] = int(len(compared))
+        summary["differences"] = compared.loc[compared["agrees"] == "nee", "variable"].tolist()
+    return BlockResult(block.id, block.type, table, summary)
+
+
+def _passes(share: float, block: ThresholdBlock) -> bool:
+    return share > block.share if block.strict else share >= block.share
+
+
+def threshold(data: StudyData, block: ThresholdBlock, language: str) -> BlockResult:
+    variables = select(data, block.variables, block.kind)
+    frame = value_frame(data, block.kind, variables)
+    rows = []
+    if block.per == "case":
+        denominators = value_frame(data, block.kind, [block.denominator])[block.denominator]
+        for case_id in frame.index:
+            n = denominators[case_id]
+            for variable_id in variables:
+                count = frame.loc[case_id, variable_id]
+                if not isinstance(n, int) or not isinstance(count, int) or n <= 0:
+                    share, passes = None, False  # not coded: cannot pass, and the table shows why
+                else:
+                    share = round(count / n, 4)
+                    passes = _passes(count / n, block)
+                rows.append({"case": case_id, "variable": variable_id, "label": label(data, variable_id, language),
+                             "count": count, "n": n, "share": share, "passes": "ja" if passes else "nee"})
+    else:
+        wanted = set(block.values)
+        n = len(frame)
+        for variable_id in variables:
+            count = int(sum(str(v) in wanted for v in frame[variable_id]))
+            share = round(count / n, 4) if n else None
+            rows.append({"variable": variable_id, "label": label(data, variable_id, language), "count": count,
+                         "n": n, "share": share, "passes": "ja" if n and _passes(count / n, block) else "nee"})
+    table = pd.DataFrame(rows)
+    passing = table[table["passes"] == "ja"] if rows else table
+    extra = None
+    if block.output_file is not None:
+        extra = pd.DataFrame()
+        cases = data.cases_of(block.kind)
+        if block.per == "case":
+            extra[block.output_columns.get("case", "case")] = [
+                cases[c].name if block.output_case == "name" else c for c in passing["case"]]
+        extra[block.output_columns.get("variable", "variable")] = list(
+            passing["label"] if block.output_variable == "label" else passing["variable"])
+    summary = {"n_passing": int(len(passing)), "threshold": block.share, "strict": block.strict}
+    if block.per == "case" and rows:
+        summary["passing_per_case"] = {c: passing.loc[passing["case"] == c, "variable"].tolist() for c in frame.index}
+    return BlockResult(block.id, block.type, table, summary, extra)
+
+
+def top_k(data: StudyData, block: TopKBlock, language: str) -> BlockResult:
+    """Competition ranking (1, 2, 2, 4): a value is in the top k when fewer than k values score higher,
+    so everything tied with the k-th is kept, and marked as a tie."""
+    variables = select(data, block.variables, block.kind)
+    frame = value_frame(data, block.kind, variables)
+    rows = []
+    kept_per_case: dict[str, int] = {}
+    for case_id in frame.index:
+        scores = {v: frame.loc[case_id, v] for v in variables if isinstance(frame.loc[case_id, v], int)}
+        ordered = sorted(scores.items(), key=lambda item: (-item[1], variables.index(item[0])))
+        kept = []
+        for variable_id, score in ordered:
+            rank = 1 + sum(other > score for other in scores.values())
+            if rank > block.k:
+                break
+            tied = sum(other == score for other in scores.values()) > 1
+            kept.append(variable_id)
+            rows.append({"case": case_id, "rank": rank, "variable": variable_id,
+                         "label": label(data, variable_id, language), "score": score, "tie": "ja" if tied else "nee"})
+        kept_per_case[case_id] = len(kept)
+    table = pd.DataFrame(rows, columns=["case", "rank", "variable", "label", "score", "tie"])
+    return BlockResult(block.id, block.type, table, {"k": block.k, "kept_per_case": kept_per_case})
+
+
+def continuum(data: StudyData, block: ContinuumBlock, language: str) -> BlockResult:
+    variables = select(data, block.variables, block.kind)
+    frame = value_frame(data, block.kind, variables)
+    both = set(block.both)
+
+    def position(values: list[str]) -> dict:
+        left = sum(v == block.left for v in values) + 0.5 * sum(v in both for v in values)
+        right = sum(v == block.right for v in values) + 0.5 * sum(v in both for v in values)
+        coded = left + right
+        return {block.left: left, block.right: right, "n_coded": int(sum(v in both or v in (block.left, block.right)
+                                                                            for v in values)),
+                "position": round((right - left) / coded, 4) if coded else None}
+
+    rows = []
+    for case_id in frame.index:
+        rows.append({"case": case_id, "part": "", **position([str(v) for v in frame.loc[case_id]])})
+        if block.by_part is not None:
+            parts: dict[str, list[str]] = {}
+            for variable_id in variables:
+                pieces = variable_id.split(".")
+                key = pieces[block.by_part] if len(pieces) > block.by_part else ""
+                parts.setdefault(key, []).append(str(frame.loc[case_id, variable_id]))
+            for key, values in parts.items():
+                rows.append({"case": case_id, "part": key, **position(values)})
+    table = pd.DataFrame(rows)
+    overall = table[table["part"] == ""] if rows else table
+    summary = {"positions": dict(zip(overall["case"], overall["position"])) if rows else {},
+               "left": block.left, "right": block.right}
+    return BlockResult(block.id, block.type, table, summary)
+
+
+RUNNERS = {"crosstab": crosstab, "matrix": matrix, "threshold": threshold, "top-k": top_k, "continuum": continuum}
+
+
+def run_blocks(data: StudyData, language: str | None = None) -> list[BlockResult]:
+    language = language or data.study.language
+    return [RUNNERS[block.type](data, block, language) for block in data.study.analysis.blocks]
