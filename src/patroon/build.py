@@ -112,8 +112,10 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
         else:
             context = render.aanbieder_context(data, target.ident, renderer, base, derived)
             template = "aanbieder.qmd.j2"
+        figure_files = render.attach_figures(context, target.stem, out)
         qmd = render.render_template(template, context)
-        render.render_document(out / f"{target.stem}.qmd", qmd, formats, data.study.language, renderer, guard)
+        render.render_document(out / f"{target.stem}.qmd", qmd, formats, data.study.language, renderer, guard,
+                               figure_files, out)
         return target.stem
 
     done: list[str] = []

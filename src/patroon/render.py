@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from patroon import __version__, derive, escape, tables
+from patroon import __version__, derive, escape, report_figures, tables
 from patroon.load import StudyData
 from patroon.privacy import Guard
 from patroon.stages import NO_GUARD, write_text
@@ -146,26 +146,35 @@ def _pandoc(args: list[str], source: str) -> str:
     return pypandoc.convert_text(source, to=args[0], format="markdown", extra_args=args[1:])
 
 
-def to_html(qmd: str, css: str, language: str) -> str:
+def to_html(qmd: str, css: str, language: str, resource_dir: Path | None = None) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as header:
         header.write(f"<style>\n{css}\n</style>\n")
     try:
-        # --embed-resources keeps the file self-contained; the header holds all styling inline.
-        return _pandoc(["html5", "--standalone", "--embed-resources", f"--include-in-header={header.name}",
-                        f"--metadata=lang:{language}", "--toc", "--toc-depth=2", "--section-divs"], qmd)
+        # --embed-resources keeps the file self-contained (figures become data: URIs); the header holds
+        # all styling inline. Figures are found relative to the report's own folder.
+        args = ["html5", "--standalone", "--embed-resources", f"--include-in-header={header.name}",
+                f"--metadata=lang:{language}", "--toc", "--toc-depth=2", "--section-divs"]
+        if resource_dir is not None:
+            args.append(f"--resource-path={resource_dir}")
+        return _pandoc(args, qmd)
     finally:
         Path(header.name).unlink(missing_ok=True)
 
 
-def to_pdf(qmd: str, language: str) -> bytes:
+def to_pdf(qmd: str, language: str, report_dir: Path | None = None, root: Path | None = None) -> bytes:
+    """Typst resolves images relative to the source file and refuses files outside `root`: so the source
+    is written (under a hidden temporary name) in the report's folder, and root is the study's reports."""
     import typst
 
     markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc", "--toc-depth=2",
                       "--variable=fontsize:10pt"], qmd)
-    with tempfile.TemporaryDirectory() as tmp:
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=report_dir, prefix=".typst-") as tmp:
         source = Path(tmp) / "report.typ"
-        source.write_text(markup, encoding="utf-8")
-        return typst.compile(str(source), format="pdf")
+        # One level deeper than the report: image paths are relative to the report, so prefix '../'.
+        source.write_text(markup.replace('image("', 'image("../'), encoding="utf-8")
+        return typst.compile(str(source), format="pdf", root=str(root or tmp))
 
 
 def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
@@ -180,13 +189,18 @@ def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
 
 
 def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str, renderer: Renderer,
-                    guard: Guard = NO_GUARD) -> list[Path]:
-    """Write the .qmd, then every requested format next to it, each atomically.
+                    guard: Guard = NO_GUARD, figure_files: dict[Path, str] | None = None,
+                    root: Path | None = None) -> list[Path]:
+    """Write the figures and the .qmd, then every requested format next to it, each atomically.
 
-    The privacy guard sees the .qmd and the HTML before anything is written; the PDF is typeset from the
-    same text, so a term that is absent from both cannot appear in it.
+    The privacy guard sees the .qmd, the figures and the HTML before anything is written; the PDF is
+    typeset from the same text, so a term that is absent from all of them cannot appear in it.
     """
     guard.check(qmd_path, qmd)
+    for path, svg in (figure_files or {}).items():
+        guard.check(path, svg)
+    for path, svg in (figure_files or {}).items():
+        write_text(path, svg)
     if renderer.name == "quarto":
         write_text(qmd_path, qmd)
         render_with_quarto(qmd_path, formats)
@@ -195,10 +209,10 @@ def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str,
         rendered = {}
         for fmt in formats:
             if fmt == "html":
-                rendered[fmt] = to_html(qmd, css, language)
+                rendered[fmt] = to_html(qmd, css, language, qmd_path.parent)
                 guard.check(qmd_path.with_suffix(".html"), rendered[fmt])
             elif fmt == "pdf":
-                rendered[fmt] = to_pdf(qmd, language)
+                rendered[fmt] = to_pdf(qmd, language, qmd_path.parent, root)
         write_text(qmd_path, qmd)
         for fmt, content in rendered.items():
             write_text(qmd_path.with_suffix(f".{fmt}"), content)
@@ -281,6 +295,9 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
                        labels["yes"] if u["prediction_matches"] == "true" else labels["no"],
                        u["weten"], u["willen"], u["kunnen"], u["moeten"]] for u in mine.to_dict("records")],
         "case_row": cases.loc[case_id].to_dict(), "refs": refs,
+        "figures": [report_figures.conditions_heatmap(data, derived.cases[derived.cases["case_id"] == case_id], language),
+                    report_figures.unit_matrix(data, mine, language),
+                    report_figures.reaction_timeline(data, language, refs)],
         "colophon": colophon(data, [data.files[f"{data.case_kind()}/{case_id}"]] + org_files, renderer, base),
     }
 
@@ -310,6 +327,7 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
         "L": LABELS[language], "language": language, "study": data.study, "org": org,
         "rows": (org_rows := coded_rows(data, org.coded, "organisation", language)),
         "profile_rows": [[r["label"], r["value"]] for r in org_rows], "unit_blocks": unit_blocks,
+        "figures": [report_figures.reaction_timeline(data, language, [b["ref"] for b in unit_blocks])],
         "colophon": colophon(data, [data.files[f"{data.organisation_kind()}/{org_id}"]] + case_files, renderer, base),
     }
 
@@ -364,13 +382,32 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
     from patroon import narrative
 
     language = data.study.language
+    figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
+               if (f := report_figures.block_figure(data, block, result, language)) is not None]
+    if "units" in results:
+        figures += [report_figures.conditions_heatmap(data, results["cases"], language),
+                    report_figures.unit_matrix(data, results["units"], language),
+                    report_figures.reaction_timeline(data, language)]
     return {
-        "L": LABELS[language], "language": language, "study": data.study, "results": results,
+        "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,
         "blocks": list(zip(data.study.analysis.blocks, results["blocks"])),
         "text": narrative.synthesis_text(data, results, language),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
+
+
+def attach_figures(context: dict, stem: str, out: Path) -> dict[Path, str]:
+    """Give the template one Markdown image per figure (`fig[name]`), pointing at
+    reports/<study>/figures/<stem>-<name>.svg relative to the report; return the files to write."""
+    depth = stem.count("/")
+    files, markdown = {}, {}
+    for figure in context.get("figures", []):
+        file_name = f"{stem.replace('/', '-')}-{figure.name}.svg"
+        files[out / "figures" / file_name] = figure.svg
+        markdown[figure.name] = f"![{escape.markdown(figure.alt)}]({'../' * depth}figures/{file_name})"
+    context["fig"] = markdown
+    return files
 
 
 def render_template(name: str, context: dict) -> str:

@@ -1,0 +1,166 @@
+"""Figures as plain SVG: grids of coloured cells with their value written in them, and reaction timelines.
+
+Why not a plotting library: these figures are grids and bars, one or more per report, thousands at national
+scale. Writing the few SVG elements directly costs microseconds per figure, gives the same bytes on every
+machine (so unchanged reports stay unchanged), and the same file is embedded in the HTML and typeset by
+Typst in the PDF. Every cell also carries its value as text, so the figure reads in grey print and for
+colour-blind readers; every figure has a <title> and <desc> (alt text), also passed to the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+FONT = "font-family:Helvetica,Arial,sans-serif"
+CHAR = 6.2  # average advance of an 11px sans-serif character, for layout only
+CELL_W, CELL_H = 54, 22
+
+# Colours that stay distinct for the common colour-vision deficiencies (blue/orange based) and in grey.
+VALUE_COLOURS = {
+    "+": "#2c7bb6", "ja": "#2c7bb6", "met": "#2c7bb6",
+    "-": "#d7191c", "nee": "#d7191c", "not_met": "#d7191c",
+    "mixed": "#fdae61", "gemengd": "#fdae61",
+}
+NEUTRAL = "#d9d9d9"
+CLUSTER_COLOURS = ["#2c7bb6", "#d7191c", "#7f7f7f", "#fdae61", "#1a9641", "#984ea3"]
+
+
+def _text_colour(fill: str) -> str:
+    return "#ffffff" if fill in ("#2c7bb6", "#d7191c", "#7f7f7f", "#984ea3", "#1a9641") else "#000000"
+
+
+def _width(text: str) -> float:
+    return len(text) * CHAR
+
+
+@dataclass
+class Figure:
+    name: str  # file stem, unique within a report
+    alt: str
+    svg: str
+
+
+def _svg(width: float, height: float, alt: str, body: list[str]) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" style="{FONT}">'
+            f"<title>{escape(alt)}</title><desc>{escape(alt)}</desc>"
+            f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(body) + "</svg>\n")
+
+
+def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], cells: list[list[str]],
+         colours: dict[str, str] | None = None, groups: list[str] | None = None,
+         shown: list[list[str]] | None = None, fills: list[list[str]] | None = None) -> Figure:
+    """Rows x columns of cells coloured by their value; `groups` (one per row) draws a band label when the
+    group changes. `shown` overrides the text in a cell, `fills` its colour."""
+    colours = {**VALUE_COLOURS, **(colours or {})}
+    left = max([_width(r) for r in row_labels] + [40]) + 12
+    header = max([_width(c) for c in column_labels] + [20]) * 0.72 + 14  # labels at -45 degrees
+    group_gap = 16 if groups else 0
+    n_breaks = sum(1 for i, g in enumerate(groups or []) if i == 0 or g != groups[i - 1])
+    width = left + CELL_W * len(column_labels) + 16 + header * 0.7
+    height = header + CELL_H * len(row_labels) + group_gap * n_breaks + 8
+    body = []
+    for j, column in enumerate(column_labels):
+        x = left + CELL_W * j + CELL_W / 2
+        body.append(f'<text x="{x:.1f}" y="{header - 6:.1f}" font-size="11" '
+                    f'transform="rotate(-35 {x:.1f} {header - 6:.1f})">{escape(column)}</text>')
+    y = header
+    for i, label in enumerate(row_labels):
+        if groups and (i == 0 or groups[i] != groups[i - 1]):
+            y += group_gap
+            body.append(f'<text x="2" y="{y - 4:.1f}" font-size="11" font-weight="bold">{escape(groups[i])}</text>')
+        body.append(f'<text x="{left - 6:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="end">{escape(label)}</text>')
+        for j, value in enumerate(cells[i]):
+            fill = fills[i][j] if fills else colours.get(str(value), NEUTRAL)
+            text = shown[i][j] if shown else str(value)
+            x = left + CELL_W * j
+            body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{CELL_W - 2}" height="{CELL_H - 2}" '
+                        f'fill="{fill}" stroke="#ffffff"/>')
+            body.append(f'<text x="{x + CELL_W / 2:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="middle" '
+                        f'fill="{_text_colour(fill)}">{escape(text)}</text>')
+        y += CELL_H
+    return Figure(name, alt, _svg(width, height, alt, body))
+
+
+def share_fill(share: float | None) -> str:
+    """White to blue by share (0..1); grey when unknown."""
+    if share is None:
+        return NEUTRAL
+    share = max(0.0, min(1.0, float(share)))
+    r, g, b = (int(255 + (t - 255) * share) for t in (44, 123, 182))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@dataclass
+class Bar:
+    start: int | None
+    end: int | None
+    label: str  # e.g. the tactics
+    group: str  # e.g. the cluster; decides the colour
+
+
+def timeline(name: str, alt: str, rows: list[tuple[str, list[Bar]]], group_order: list[str],
+             group_labels: dict[str, str]) -> Figure:
+    """One line per row (unit), one bar per period, coloured by group (cluster). A period without a start
+    or end year runs to the edge of the axis with an open (dashed) end, so unknown is not drawn as known."""
+    years = [y for _, bars in rows for b in bars for y in (b.start, b.end) if y is not None]
+    first, last = (min(years), max(years)) if years else (0, 1)
+    if first == last:
+        last = first + 1
+    span = last + 1 - first
+    left = max([_width(label) for label, _ in rows] + [40]) + 12
+    axis_w = max(320, 46 * span)
+    legend_h = 22
+    height = legend_h + 24 + 26 * len(rows) + 8
+    width = left + axis_w + 20
+    colours = {g: CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)] for i, g in enumerate(group_order)}
+
+    def x_of(year: float) -> float:
+        return left + (year - first) / span * axis_w
+
+    body = []
+    x = 2.0
+    for group in group_order:
+        body.append(f'<rect x="{x:.1f}" y="4" width="12" height="12" fill="{colours[group]}"/>')
+        text = group_labels.get(group, group)
+        body.append(f'<text x="{x + 16:.1f}" y="14" font-size="11">{escape(text)}</text>')
+        x += 16 + _width(text) + 14
+    top = legend_h + 20
+    for year in range(first, last + 1):
+        xx = x_of(year)
+        body.append(f'<line x1="{xx:.1f}" y1="{top - 4}" x2="{xx:.1f}" y2="{height - 6}" stroke="#e0e0e0"/>')
+        body.append(f'<text x="{xx + 2:.1f}" y="{top - 8}" font-size="10">{year}</text>')
+    for i, (label, bars) in enumerate(rows):
+        y = top + 26 * i
+        body.append(f'<text x="{left - 6:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="end">{escape(label)}</text>')
+        for bar in bars:
+            start = bar.start if bar.start is not None else first
+            end = (bar.end if bar.end is not None else last) + 1
+            fill = colours.get(bar.group, NEUTRAL)
+            dashed = ' stroke="#000000" stroke-dasharray="3,2"' if bar.start is None or bar.end is None else ""
+            bx, bw = x_of(start), max(4.0, x_of(end) - x_of(start) - 2)
+            body.append(f'<rect x="{bx:.1f}" y="{y + 2}" width="{bw:.1f}" height="18" fill="{fill}"{dashed}>'
+                        f"<title>{escape(bar.label)}</title></rect>")
+            if _width(bar.label) < bw - 4:
+                body.append(f'<text x="{bx + 4:.1f}" y="{y + 15:.1f}" font-size="10" '
+                            f'fill="{_text_colour(fill)}">{escape(bar.label)}</text>')
+    return Figure(name, alt, _svg(width, height, alt, body))
+
+
+def continuum(name: str, alt: str, positions: list[tuple[str, float]], left_label: str, right_label: str) -> Figure:
+    """Cases as points on a line from -1 (left pole) to +1 (right pole)."""
+    width, axis_l, axis_r = 520, 70, 450
+    height = 60 + 18 * len(positions)
+    body = [f'<line x1="{axis_l}" y1="40" x2="{axis_r}" y2="40" stroke="#000000"/>',
+            f'<text x="{axis_l}" y="20" font-size="11" text-anchor="middle">{escape(left_label)} (−1)</text>',
+            f'<text x="{axis_r}" y="20" font-size="11" text-anchor="middle">{escape(right_label)} (+1)</text>',
+            f'<line x1="{(axis_l + axis_r) / 2}" y1="34" x2="{(axis_l + axis_r) / 2}" y2="46" stroke="#000000"/>']
+    for i, (label, position) in enumerate(positions):
+        x = axis_l + (position + 1) / 2 * (axis_r - axis_l)
+        y = 58 + 18 * i
+        body.append(f'<line x1="{x:.1f}" y1="40" x2="{x:.1f}" y2="{y - 4}" stroke="#9e9e9e"/>')
+        body.append(f'<circle cx="{x:.1f}" cy="40" r="5" fill="{CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)]}"/>')
+        body.append(f'<text x="{x:.1f}" y="{y + 6}" font-size="11" text-anchor="middle">'
+                    f"{escape(label)} ({position:+.2f})</text>")
+    return Figure(name, alt, _svg(width, height, alt, body))
