@@ -31,7 +31,7 @@ def select_ids(codebook: Codebook, selection: VariableSelection, kind: str | Non
             continue
         if kind is not None and variable.kinds is not None and kind not in variable.kinds:
             continue
-        if (selection.group is not None and variable.group == selection.group) or \
+        if (selection.group is not None and variable.group == selection.group) or variable.group in selection.groups or \
                 (selection.prefix is not None and variable.id.startswith(selection.prefix)):
             chosen.append(variable.id)
     return chosen
@@ -70,21 +70,31 @@ def crosstab(data: StudyData, block: CrossTabBlock, language: str) -> BlockResul
                        {"n_cases": int(len(frame)), "n_variables": len(variables), "n_values": int(len(long))})
 
 
+def short_label(data: StudyData, variable_id: str, language: str) -> str:
+    """A variable's label without a trailing parenthesis, which in a collapsed table repeats the row."""
+    text = label(data, variable_id, language)
+    return text.split(" (")[0] if " (" in text else text
+
+
 def matrix(data: StudyData, block: MatrixBlock, language: str) -> BlockResult:
     variables = select(data, block.variables, block.kind)
     frame = value_frame(data, block.kind, variables)
     present = set(block.present)
+    missing = data.codebook.missing() | {"onbekend"} if block.exclude_missing else set()
     words = {key: getattr(block.labels[key], language) if key in block.labels else key
              for key in ("similar", "different")}
     rows = []
     for variable_id in variables:
         values = [str(v) for v in frame[variable_id]]
-        if block.similarity == "all-equal":
-            similar = len(set(values)) == 1
+        counted = [v for v in values if v not in missing]
+        if not counted:
+            similar = False  # nothing to compare
+        elif block.similarity == "all-equal":
+            similar = len(set(counted)) == 1
         elif block.similarity == "all-present":
-            similar = all(v in present for v in values)
+            similar = all(v in present for v in counted)
         else:
-            similar = sum(v in present for v in values) * 2 > len(values)
+            similar = sum(v in present for v in counted) * 2 > len(counted)
         row = {"variable": variable_id, "label": label(data, variable_id, language)}
         row.update({case_id: value for case_id, value in zip(frame.index, values)})
         row["computed"] = words["similar" if similar else "different"]
@@ -99,7 +109,39 @@ def matrix(data: StudyData, block: MatrixBlock, language: str) -> BlockResult:
         compared = table[table["agrees"] != ""]
         summary["n_compared"] = int(len(compared))
         summary["differences"] = compared.loc[compared["agrees"] == "nee", "variable"].tolist()
-    return BlockResult(block.id, block.type, table, summary)
+    extra = collapse(data, block, table, list(frame.index), words["similar"], language) \
+        if block.collapse_part is not None and rows else None
+    return BlockResult(block.id, block.type, table, summary, extra)
+
+
+def collapse(data: StudyData, block: MatrixBlock, table: pd.DataFrame, cases: list[str], similar: str,
+             language: str) -> pd.DataFrame:
+    """One row per value of the chosen id part: per case the variables with a value in `present`, the
+    computed similar ones, the source's own, and where the two disagree."""
+    present = set(block.present)
+    parts: dict[str, list[dict]] = {}
+    for row in table.to_dict("records"):
+        pieces = row["variable"].split(".")
+        key = pieces[block.collapse_part] if len(pieces) > block.collapse_part else ""
+        parts.setdefault(key, []).append(row)
+
+    def names(rows: list[dict]) -> str:
+        return "; ".join(short_label(data, r["variable"], language) for r in rows) or "-"
+
+    out = []
+    for key, rows in parts.items():
+        line = {"row": key}
+        for case_id in cases:
+            line[data.cases[case_id].name] = names([r for r in rows if str(r[case_id]) in present])
+        computed = [r for r in rows if r["computed"] == similar]
+        line["computed"] = names(computed)
+        if block.reported:
+            reported = [r for r in rows if r.get("reported") == similar]
+            line["reported"] = names(reported)
+            line["only_computed"] = names([r for r in computed if r not in reported])
+            line["only_reported"] = names([r for r in reported if r not in computed])
+        out.append(line)
+    return pd.DataFrame(out)
 
 
 def _passes(share: float, block: ThresholdBlock) -> bool:

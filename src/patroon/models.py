@@ -253,6 +253,7 @@ class VariableSelection(Strict):
 
     ids: list[VariableId] = Field(default_factory=list)
     group: VariableId | None = None
+    groups: list[VariableId] = Field(default_factory=list)
     prefix: VariableId | None = None
 
 
@@ -288,6 +289,13 @@ class MatrixBlock(BlockBase):
     present: list[ShortText] = Field(default_factory=list)
     labels: dict[Literal["similar", "different"], Label] = Field(default_factory=dict)
     reported: dict[VariableId, ReportedValue] = Field(default_factory=dict)
+    # Cases whose value is a missing code (not discussed, not studied) do not count for or against.
+    exclude_missing: bool = True
+    # Also a compact table with one row per value of this part of the variable ids (e.g. part 2 of
+    # element.vertrouwen.gemeenten-onderling is the relation), listing per case the variables present —
+    # the layout of a thesis's cross-case table. Written to `output_file` when given.
+    collapse_part: int | None = Field(default=None, ge=0)
+    output_file: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*\.csv$")] | None = None
 
 
 class ThresholdBlock(BlockBase):

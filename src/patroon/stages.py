@@ -145,7 +145,7 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     for block, result in zip(data.study.analysis.blocks, results["blocks"]):
         csv(f"tables/{block.id}.csv", result.table)
         if result.extra is not None:
-            csv(f"tables/{block.output_file}", result.extra)
+            csv(f"tables/{block.output_file or block.id + '-samengevat.csv'}", result.extra)
         block_payload.append({"id": block.id, "type": block.type, "kind": block.kind,
                               "table": f"tables/{block.id}.csv", **result.summary})
     if data.organisation_kind() is None:
