@@ -167,6 +167,32 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_import_qdc(args) -> int:
+    from patroon import qdc
+
+    try:
+        document = Path(args.file).read_bytes()
+        text = qdc.skeleton(document)
+    except OSError as error:
+        print(f"{args.file}: cannot read: {error.strerror}", file=sys.stderr)
+        return 1
+    except (ValueError, SyntaxError) as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 1
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    if out.exists():
+        print(f"error: {out} exists; not overwriting it", file=sys.stderr)
+        return 1
+    from patroon.stages import write_text
+
+    write_text(out, text)
+    print(f"wrote {out}")
+    return 0
+
+
 def cmd_synth(args) -> int:
     from patroon.synth import write_study
 
@@ -224,6 +250,9 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--units", type=int, required=True, help="units per gemeente")
     y.add_argument("--seed", type=int, default=1)
     y.add_argument("--template", default="sturing-jeugdhulp")
+    q = add("import-qdc", cmd_import_qdc, "turn a REFI-QDA codebook (.qdc) into a codebook.yaml skeleton")
+    q.add_argument("file", help="the .qdc file (e.g. exported from ATLAS.ti, NVivo or MAXQDA)")
+    q.add_argument("--out", help="write here instead of standard output (refuses to overwrite)")
     return p
 
 

@@ -141,6 +141,14 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
         write_csv(out / name, frame, index, guard)
         written.append(out / name)
 
+    from patroon import qdc
+
+    document = qdc.export(data.study.id, data.codebook, data.study.language)
+    problems = qdc.validate(document)
+    if problems:  # our own export must meet the standard; this is a bug, not bad input
+        raise RuntimeError(f"codebook.qdc does not validate: {problems[0]}")
+    write_text(out / "codebook.qdc", document, guard)
+    written.append(out / "codebook.qdc")
     block_payload = []
     for block, result in zip(data.study.analysis.blocks, results["blocks"]):
         csv(f"tables/{block.id}.csv", result.table)

@@ -1,0 +1,85 @@
+"""REFI-QDA codebook export (valid against the standard's schema) and import back to a skeleton."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from patroon import qdc
+from patroon.load import load_codebook
+from patroon.models import Codebook
+from tests.conftest import FIXTURES, ROOT
+
+EXTERNAL = b"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="ATLAS.ti Win 23.4.0">
+  <Codes>
+    <Code guid="1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Vertrouwen" color="#46AA00" isCodable="true">
+      <Description>Mate van vertrouwen tussen partners</Description>
+      <Code guid="2FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="hoog" isCodable="true"/>
+      <Code guid="3FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="laag" isCodable="true"/>
+    </Code>
+    <Code guid="4FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Opmerkingen" isCodable="true"/>
+  </Codes>
+</CodeBook>
+"""
+
+
+@pytest.fixture(scope="module")
+def mini_codebook():
+    return load_codebook(FIXTURES / "mini" / "codebook.yaml")
+
+
+def test_export_is_valid_against_the_standard_schema(mini_codebook):
+    document = qdc.export("mini", mini_codebook)
+    assert qdc.validate(document) == []
+    assert b'xmlns="urn:QDA-XML:codebook:1.0"' in document
+
+
+def test_schema_rejects_what_the_standard_forbids():
+    broken = EXTERNAL.replace(b'isCodable="true"/>\n  </Codes>', b'/>\n  </Codes>')  # isCodable is required
+    assert any("isCodable" in problem for problem in qdc.validate(broken))
+    assert qdc.validate(EXTERNAL.replace(b"1FF58B12-", b"not-a-guid-")) != []
+
+
+def test_guids_are_stable_across_exports(mini_codebook):
+    assert qdc.export("mini", mini_codebook) == qdc.export("mini", mini_codebook)
+    assert qdc.guid("mini", "variable", "weten") != qdc.guid("other", "variable", "weten")
+
+
+def test_clusters_become_sets_of_their_tactics(mini_codebook):
+    from xml.etree import ElementTree as ET
+
+    root = ET.fromstring(qdc.export("mini", mini_codebook))
+    sets = root.findall(f"{{{qdc.NS}}}Sets/{{{qdc.NS}}}Set")
+    assert len(sets) == len(mini_codebook.clusters)
+    members = sum(len(s.findall(f"{{{qdc.NS}}}MemberCode")) for s in sets)
+    assert members == len(mini_codebook.tactics)
+
+
+def test_round_trip_keeps_every_categorical_variable_and_its_values(mini_codebook):
+    skeleton = yaml.safe_load(qdc.skeleton(qdc.export("mini", mini_codebook)))
+    Codebook.model_validate(skeleton)  # a loadable codebook, TODOs and all
+    back = {v["id"]: [x["code"] for x in v.get("values", [])] for v in skeleton["variables"]}
+    for variable in mini_codebook.variables:
+        if variable.type == "categorical":
+            assert back[variable.id] == [v.code for v in mini_codebook.allowed_values(variable)], variable.id
+
+
+def test_import_of_another_programs_codebook():
+    skeleton = yaml.safe_load(qdc.skeleton(EXTERNAL))
+    variables = {v["id"]: v for v in skeleton["variables"]}
+    assert [x["code"] for x in variables["vertrouwen"]["values"]] == ["hoog", "laag"]
+    assert variables["vertrouwen"]["definition"] == "Mate van vertrouwen tussen partners"
+    assert variables["opmerkingen"]["type"] == "text"
+
+
+def test_cli_refuses_a_file_that_is_not_a_codebook(tmp_path):
+    bad = tmp_path / "bad.qdc"
+    bad.write_bytes(b"<Project/>")
+    result = subprocess.run([sys.executable, "-m", "patroon", "import-qdc", str(bad)], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{bad}: not a valid REFI-QDA codebook") and "Traceback" not in result.stderr
