@@ -64,6 +64,7 @@ def crosstab(data: StudyData, block: CrossTabBlock, language: str) -> BlockResul
     frame = value_frame(data, block.kind, variables)
     long = frame.reset_index(names="case").melt(id_vars="case", var_name="variable", value_name="value")
     long["value"] = long["value"].astype(str)
+    long["group"] = [data.codebook.variable(v).group for v in long["variable"]]
     table = pd.crosstab(long[block.rows], long["value"], margins=True, margins_name=TOTAL)
     table.index.name = block.rows
     return BlockResult(block.id, block.type, table.reset_index(),
@@ -144,7 +145,9 @@ def collapse(data: StudyData, block: MatrixBlock, table: pd.DataFrame, cases: li
     return pd.DataFrame(out)
 
 
-def _passes(share: float, block: ThresholdBlock) -> bool:
+def _passes(share: float, block: ThresholdBlock, count: int | None = None) -> bool:
+    if block.count is not None:
+        return count > block.count if block.strict else count >= block.count
     return share > block.share if block.strict else share >= block.share
 
 
@@ -172,7 +175,7 @@ def threshold(data: StudyData, block: ThresholdBlock, language: str) -> BlockRes
             count = int(sum(str(v) in wanted for v in frame[variable_id]))
             share = round(count / n, 4) if n else None
             rows.append({"variable": variable_id, "label": label(data, variable_id, language), "count": count,
-                         "n": n, "share": share, "passes": "ja" if n and _passes(count / n, block) else "nee"})
+                         "n": n, "share": share, "passes": "ja" if n and _passes(count / n, block, count) else "nee"})
     table = pd.DataFrame(rows)
     passing = table[table["passes"] == "ja"] if rows else table
     extra = None
@@ -184,7 +187,8 @@ def threshold(data: StudyData, block: ThresholdBlock, language: str) -> BlockRes
                 cases[c].name if block.output_case == "name" else c for c in passing["case"]]
         extra[block.output_columns.get("variable", "variable")] = list(
             passing["label"] if block.output_variable == "label" else passing["variable"])
-    summary = {"n_passing": int(len(passing)), "threshold": block.share, "strict": block.strict}
+    summary = {"n_passing": int(len(passing)), "threshold": block.share if block.count is None else block.count,
+               "threshold_kind": "share" if block.count is None else "count", "strict": block.strict}
     if block.per == "case" and rows:
         summary["passing_per_case"] = {c: passing.loc[passing["case"] == c, "variable"].tolist() for c in frame.index}
     return BlockResult(block.id, block.type, table, summary, extra)

@@ -369,6 +369,10 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
                     ("denominator",) if block.denominator else ())
         if block.type == "threshold" and block.per == "study" and not block.values:
             add("values", "per: study needs `values`: the codes that count", ())
+        if block.type == "threshold" and (block.share is None) == (block.count is None):
+            add("share", "give either `share` (0..1) or `count` (per: study only), not both", ())
+        if block.type == "threshold" and block.per == "case" and block.count is not None:
+            add("count", "per: case compares with the denominator; use `share`", ("count",))
         for variable_id in getattr(block, "reported", {}):
             if variable_id not in chosen:
                 add("reported", f"'{variable_id}' is not one of the block's variables", ("reported", variable_id))

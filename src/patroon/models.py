@@ -276,7 +276,7 @@ class CrossTabBlock(BlockBase):
     """Count the coded values: rows are cases or variables, columns the values (with totals)."""
 
     type: Literal["crosstab"]
-    rows: Literal["case", "variable"] = "case"
+    rows: Literal["case", "variable", "group"] = "case"
 
 
 class MatrixBlock(BlockBase):
@@ -311,8 +311,10 @@ class ThresholdBlock(BlockBase):
     per: Literal["case", "study"]
     denominator: VariableId | None = None
     values: list[ShortText] = Field(default_factory=list)
-    share: float = Field(ge=0, le=1)
-    strict: bool = False  # True: more than `share` (a majority); False: at least `share`
+    share: float | None = Field(default=None, ge=0, le=1)
+    # per: study only: a count instead of a share, as a source writes "named in 6 or more stories".
+    count: int | None = Field(default=None, ge=1)
+    strict: bool = False  # True: more than the threshold (a majority); False: at least the threshold
     # Extra output with renamed columns (a contract file), e.g. {file: gedeelde-waarden.csv,
     # columns: {case: combination, variable: value}}: one row per passing (case, variable).
     output_file: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*\.csv$")] | None = None
