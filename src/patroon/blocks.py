@@ -232,8 +232,12 @@ def continuum(data: StudyData, block: ContinuumBlock, language: str) -> BlockRes
                 "position": round((right - left) / coded, 4) if coded else None}
 
     rows = []
+    cases = data.cases_of(block.kind)
     for case_id in frame.index:
-        rows.append({"case": case_id, "part": "", **position([str(v) for v in frame.loc[case_id]])})
+        row = {"case": case_id, "part": "", **position([str(v) for v in frame.loc[case_id]])}
+        if block.compare_with is not None:
+            row["reported"] = plain(data, cases[case_id].coded.get(block.compare_with), block.compare_with)
+        rows.append(row)
         if block.by_part is not None:
             parts: dict[str, list[str]] = {}
             for variable_id in variables:
@@ -241,7 +245,12 @@ def continuum(data: StudyData, block: ContinuumBlock, language: str) -> BlockRes
                 key = pieces[block.by_part] if len(pieces) > block.by_part else ""
                 parts.setdefault(key, []).append(str(frame.loc[case_id, variable_id]))
             for key, values in parts.items():
-                rows.append({"case": case_id, "part": key, **position(values)})
+                row = {"case": case_id, "part": key, **position(values)}
+                if block.compare_with is not None:  # the source's placement per part, when it has one
+                    part_variable = f"{block.compare_with}.{key}"
+                    coded = cases[case_id].coded.get(part_variable)
+                    row["reported"] = plain(data, coded, part_variable) if coded else ""
+                rows.append(row)
     table = pd.DataFrame(rows)
     overall = table[table["part"] == ""] if rows else table
     summary = {"positions": dict(zip(overall["case"], overall["position"])) if rows else {},

@@ -373,6 +373,9 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
             add("share", "give either `share` (0..1) or `count` (per: study only), not both", ())
         if block.type == "threshold" and block.per == "case" and block.count is not None:
             add("count", "per: case compares with the denominator; use `share`", ("count",))
+        compare = getattr(block, "compare_with", None)
+        if compare is not None and codebook.variable(compare) is None:
+            add("compare_with", f"'{compare}' is not in the codebook", ("compare_with",))
         for variable_id in getattr(block, "reported", {}):
             if variable_id not in chosen:
                 add("reported", f"'{variable_id}' is not one of the block's variables", ("reported", variable_id))

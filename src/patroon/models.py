@@ -342,6 +342,8 @@ class ContinuumBlock(BlockBase):
     right: ShortText
     both: list[ShortText] = Field(default_factory=list)
     by_part: int | None = None
+    # A variable holding the source's own placement (e.g. the author's words), shown beside ours.
+    compare_with: VariableId | None = None
 
 
 Block = Annotated[CrossTabBlock | MatrixBlock | ThresholdBlock | TopKBlock | ContinuumBlock,
