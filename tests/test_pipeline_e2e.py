@@ -97,8 +97,12 @@ def test_changing_one_provider_rebuilds_only_what_depends_on_it(built):
     assert run.returncode == 0, run.stderr[-2000:]
     changed = {str(p.relative_to(built / "reports" / "mini").with_suffix(""))
                for p, mtime in before.items() if p.stat().st_mtime_ns != mtime and not p.name.startswith(".")}
-    # org2 works in gemeente a only: its own report, gemeente a's, and the study-wide synthesis.
-    assert changed == {"aanbieders/org2", "gemeenten/a", "synthese"}
+    # org2 works in gemeente a only: its own report, gemeente a's, and the study-wide synthesis; and
+    # only those reports' figures (figures/<report stem with dashes>-<figure>.svg).
+    reports = {c for c in changed if not c.startswith("figures/")}
+    assert reports == {"aanbieders/org2", "gemeenten/a", "synthese"}
+    figures = {c.removeprefix("figures/") for c in changed if c.startswith("figures/")}
+    assert figures and all(f.startswith(("aanbieders-org2-", "gemeenten-a-", "synthese-")) for f in figures)
     assert "Orgtwee BV" in (built / "reports" / "mini" / "aanbieders" / "org2.html").read_text()
 
 

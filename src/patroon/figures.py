@@ -54,15 +54,17 @@ def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], c
     """Rows x columns of cells coloured by their value; `groups` (one per row) draws a band label when the
     group changes. `shown` overrides the text in a cell, `fills` its colour."""
     colours = {**VALUE_COLOURS, **(colours or {})}
+    texts = shown or [[str(v) for v in row] for row in cells]
+    cell_w = max([CELL_W] + [_width(t) * 0.9 + 10 for row in texts for t in row])  # 10px text fits
     left = max([_width(r) for r in row_labels] + [40]) + 12
     header = max([_width(c) for c in column_labels] + [20]) * 0.72 + 14  # labels at -45 degrees
     group_gap = 16 if groups else 0
     n_breaks = sum(1 for i, g in enumerate(groups or []) if i == 0 or g != groups[i - 1])
-    width = left + CELL_W * len(column_labels) + 16 + header * 0.7
+    width = left + cell_w * len(column_labels) + 16 + header * 0.7
     height = header + CELL_H * len(row_labels) + group_gap * n_breaks + 8
     body = []
     for j, column in enumerate(column_labels):
-        x = left + CELL_W * j + CELL_W / 2
+        x = left + cell_w * j + cell_w / 2
         body.append(f'<text x="{x:.1f}" y="{header - 6:.1f}" font-size="11" '
                     f'transform="rotate(-35 {x:.1f} {header - 6:.1f})">{escape(column)}</text>')
     y = header
@@ -74,10 +76,10 @@ def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], c
         for j, value in enumerate(cells[i]):
             fill = fills[i][j] if fills else colours.get(str(value), NEUTRAL)
             text = shown[i][j] if shown else str(value)
-            x = left + CELL_W * j
-            body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{CELL_W - 2}" height="{CELL_H - 2}" '
+            x = left + cell_w * j
+            body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{CELL_H - 2}" '
                         f'fill="{fill}" stroke="#ffffff"/>')
-            body.append(f'<text x="{x + CELL_W / 2:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="middle" '
+            body.append(f'<text x="{x + cell_w / 2:.1f}" y="{y + 15:.1f}" font-size="10" text-anchor="middle" '
                         f'fill="{_text_colour(fill)}">{escape(text)}</text>')
         y += CELL_H
     return Figure(name, alt, _svg(width, height, alt, body))

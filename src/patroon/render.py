@@ -52,6 +52,7 @@ LABELS = {
         "holds": "Omvat", "comparison": "Vergelijking tussen de cases", "computed": "berekend",
         "reported": "volgens de bron", "agrees": "gelijk", "case": "Case", "count": "aantal", "share": "aandeel",
         "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
+        "n": "n",
         "differences_with_source": "Verschillen met de bron",
     },
     "en": {
@@ -76,6 +77,7 @@ LABELS = {
         "holds": "Holds", "comparison": "Comparison between the cases", "computed": "computed",
         "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
+        "n": "n",
         "differences_with_source": "Differences with the source",
     },
 }
@@ -332,6 +334,30 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
     }
 
 
+# Column names of block tables (results/<study>/tables/*.csv) as the reader sees them.
+BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n", "share": "share",
+                 "passes": "passes", "rank": "rank", "score": "score", "tie": "tie", "position": "position",
+                 "computed": "computed", "reported": "reported", "agrees": "agrees", "n_coded": "n",
+                 "part": "variable"}
+
+
+def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFrame:
+    """A block's table for reading: ids dropped where a label says the same, case ids as names, a
+    threshold block reduced to what passes (the full table is in the CSV), headers in the report language."""
+    table = result.table.copy()
+    if table.empty:
+        return table
+    if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
+        table = table[table["passes"] == "ja"].drop(columns=["passes"])
+    if "label" in table.columns and "variable" in table.columns:
+        table = table.drop(columns=["variable"])
+    if data is not None and "case" in table.columns:
+        table["case"] = [data.cases[c].name if c in data.cases else c for c in table["case"]]
+    if data is not None and result.type == "matrix":
+        table = table.rename(columns={c: data.cases[c].name for c in table.columns if c in data.cases})
+    return table.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in table.columns if c in BLOCK_COLUMNS})
+
+
 def block_rows_for_case(result, case_id: str) -> pd.DataFrame | None:
     """The part of a block's table about one case, or None when the block has no per-case rows."""
     table = result.table
@@ -364,6 +390,9 @@ def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, 
     for block, result in zip(data.study.analysis.blocks, results["blocks"]):
         part = block_rows_for_case(result, case_id) if block.kind == case.kind else None
         if part is not None:
+            labels = LABELS[language]
+            part = part.drop(columns=["variable"]) if {"label", "variable"} <= set(part.columns) else part
+            part = part.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in part.columns if c in BLOCK_COLUMNS})
             block_parts.append({"label": getattr(block.label, language), "table": part})
     files = [data.files[f"{case.kind}/{case_id}"]] + [data.files[f"{c.kind}/{c.id}"] for c in related]
     if parent is not None:
@@ -391,7 +420,8 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
     return {
         "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,
-        "blocks": list(zip(data.study.analysis.blocks, results["blocks"])),
+        "blocks": [(block, result, block_view(result, LABELS[language], data))
+                   for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
