@@ -58,7 +58,9 @@ def crawl(page, start: Path) -> dict[Path, dict]:
             continue
         problems.clear()
         page.goto(path.as_uri())
-        images = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.complete && e.naturalWidth > 0])")
+        # Self-contained: every image is embedded (a data: URI), so the file works when mailed on its own.
+        images = page.eval_on_selector_all(
+            "img", "els => els.map(e => [e.alt, e.complete && e.naturalWidth > 0 && e.src.startsWith('data:')])")
         links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         seen[path] = {"console": list(problems), "broken_images": [alt for alt, ok in images if not ok],
                       "missing_alt": [alt for alt, _ in images if not alt.strip()], "broken_links": []}

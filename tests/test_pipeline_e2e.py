@@ -57,6 +57,11 @@ def test_html_reports_parse_show_names_and_load_nothing_from_network(built):
             for attr in ("src", "href"):
                 value = tag.get(attr) or ""
                 assert not value.startswith(("http:", "https:", "//")), f"{stem}: {tag}"
+        # Self-contained: figures are embedded, not linked to files beside the report.
+        images = soup.find_all("img")
+        assert all(img["src"].startswith("data:image/svg+xml") and img.get("alt") for img in images), stem
+        if stem.startswith("gemeenten/"):
+            assert len(images) == 3, stem  # conditions, weten/willen/kunnen/moeten, timeline
 
 
 def test_pdf_reports_open_and_show_names(built):

@@ -13,28 +13,14 @@ import pandas as pd
 
 from patroon.derive import plain
 from patroon.load import StudyData
-from patroon.models import (Codebook, ContinuumBlock, CrossTabBlock, MatrixBlock, ThresholdBlock, TopKBlock,
+from patroon.models import (ContinuumBlock, CrossTabBlock, MatrixBlock, ThresholdBlock, TopKBlock,
                             VariableSelection)
 
 TOTAL = "totaal"
 
 
 def select(data: StudyData, selection: VariableSelection, kind: str | None = None) -> list[str]:
-    return select_ids(data.codebook, selection, kind)
-
-
-def select_ids(codebook: Codebook, selection: VariableSelection, kind: str | None = None) -> list[str]:
-    """Variable ids: the explicit ids first in their given order, then group/prefix in codebook order."""
-    chosen = list(selection.ids)
-    for variable in codebook.variables:
-        if variable.id in chosen:
-            continue
-        if kind is not None and variable.kinds is not None and kind not in variable.kinds:
-            continue
-        if (selection.group is not None and variable.group == selection.group) or variable.group in selection.groups or \
-                (selection.prefix is not None and variable.id.startswith(selection.prefix)):
-            chosen.append(variable.id)
-    return chosen
+    return selection.select(data.codebook, kind)
 
 
 def value_frame(data: StudyData, kind: str, variables: list[str]) -> pd.DataFrame:

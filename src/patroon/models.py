@@ -256,6 +256,18 @@ class VariableSelection(Strict):
     groups: list[VariableId] = Field(default_factory=list)
     prefix: VariableId | None = None
 
+    def select(self, codebook: "Codebook", kind: str | None = None) -> list[str]:
+        """Variable ids: the explicit ids first in their given order, then group/prefix in codebook order,
+        leaving out variables that belong to other case kinds."""
+        chosen = list(self.ids)
+        for variable in codebook.variables:
+            if variable.id in chosen or (kind is not None and variable.kinds is not None and kind not in variable.kinds):
+                continue
+            if variable.group == self.group or variable.group in self.groups or \
+                    (self.prefix is not None and variable.id.startswith(self.prefix)):
+                chosen.append(variable.id)
+        return chosen
+
 
 class ReportedValue(Strict):
     """What the source itself reports for a row (e.g. the author's similarity column), to show beside ours."""

@@ -203,6 +203,8 @@ def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str,
         guard.check(path, svg)
     for path, svg in (figure_files or {}).items():
         write_text(path, svg)
+    # Figures are found relative to the report's folder, which must exist before pandoc looks.
+    qmd_path.parent.mkdir(parents=True, exist_ok=True)
     if renderer.name == "quarto":
         write_text(qmd_path, qmd)
         render_with_quarto(qmd_path, formats)
