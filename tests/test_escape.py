@@ -18,12 +18,27 @@ NASTY = [
     "\\textbf{latex} \\newpage",
     "# Kop\n\n- lijst\n\n| a | b |",
     "*nadruk* _ook_ `code` @cite ~~weg~~ ^sup^",
+    # Sentence marks are left unescaped mid-text (escape.py): block syntax at the start of a value and
+    # typography must still come out literally.
+    "1. eerste (2) tweede: a; b? c/d",
+    "- streep - nog een",
+    "(@) voorbeeld",
+    "A.  letterlijst",
+    "::: {.callout} fenced div :::",
+    "--- geen lijn ---",
+    "Term : definitie",
+    "&amp; &#60; entiteit",
+    "\"rechte\" 'quotes' -- streepjes ... bleven",
+    "<!-- commentaar -->",
 ]
 
 
 def test_markdown_escape_folds_lines_and_escapes_punctuation():
     assert escape.markdown("a\n# b") == "a \\# b"
     assert escape.markdown("<x>") == "\\<x\\>"
+    # The first word is fully escaped: a value may start a line.
+    assert escape.markdown("1. a.b") == "1\\. a.b"
+    assert escape.markdown("-x - y") == "\\-x - y"
 
 
 @pytest.fixture(scope="module")

@@ -127,3 +127,20 @@ def test_invalid_data_stops_the_build_before_anything_is_written(tmp_path):
     assert "gemeenten/b.yaml:" in said and "onzekerheid.value: 'extreem' is not allowed" in said
     assert not (tmp_path / "results" / "mini" / "units.csv").exists()
     assert not (tmp_path / "reports").exists()
+
+
+def test_patroon_build_shows_progress_and_says_what_was_rebuilt(built):
+    import io
+
+    from patroon.runner import build
+
+    path = built / "data" / "mini" / "aanbieders" / "org3.yaml"
+    path.write_text(path.read_text().replace("name: Orgdrie", "name: Orgdrie NV", 1))
+    out = io.StringIO()
+    assert build(built, stream=out, snakefile=ROOT / "Snakefile") == 0
+    text = out.getvalue()
+    assert "mini: rendered 3 of 8 reports" in text  # org3, its gemeente and the synthesis
+    assert "rendered: aanbieders/org3" in text and "reports/index.html" in text
+    again = io.StringIO()
+    assert build(built, stream=again, snakefile=ROOT / "Snakefile") == 0
+    assert "everything is up to date" in again.getvalue()

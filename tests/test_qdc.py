@@ -11,7 +11,7 @@ import yaml
 from patroon import qdc
 from patroon.load import load_codebook
 from patroon.models import Codebook
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
 EXTERNAL = b"""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="ATLAS.ti Win 23.4.0">
@@ -36,6 +36,12 @@ def test_export_is_valid_against_the_standard_schema(mini_codebook):
     document = qdc.export("mini", mini_codebook)
     assert qdc.validate(document) == []
     assert b'xmlns="urn:QDA-XML:codebook:1.0"' in document
+
+
+@pytest.mark.parametrize("study", sorted(p.name for p in REAL_DATA.iterdir() if (p / "codebook.yaml").exists()))
+def test_every_real_codebook_exports_valid(study):
+    codebook = load_codebook(REAL_DATA / study / "codebook.yaml")
+    assert qdc.validate(qdc.export(study, codebook)) == []
 
 
 def test_schema_rejects_what_the_standard_forbids():

@@ -129,4 +129,5 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
                 write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True))
     write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
     log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}")
+    log("rendered: " + ", ".join(sorted(done)))
     return done

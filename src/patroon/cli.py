@@ -167,6 +167,13 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_build(args) -> int:
+    from patroon.runner import build
+
+    extra = [a for a in args.snakemake_args if a != "--"]
+    return build(Path.cwd(), args.cores, extra)
+
+
 def cmd_import_qdc(args) -> int:
     from patroon import qdc
 
@@ -250,6 +257,10 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--units", type=int, required=True, help="units per gemeente")
     y.add_argument("--seed", type=int, default=1)
     y.add_argument("--template", default="sturing-jeugdhulp")
+    b = sub.add_parser("build", help="run the whole workflow with a progress bar and a summary")
+    b.add_argument("--cores", type=int, default=2)
+    b.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake, after --")
+    b.set_defaults(func=cmd_build)
     q = add("import-qdc", cmd_import_qdc, "turn a REFI-QDA codebook (.qdc) into a codebook.yaml skeleton")
     q.add_argument("file", help="the .qdc file (e.g. exported from ATLAS.ti, NVivo or MAXQDA)")
     q.add_argument("--out", help="write here instead of standard output (refuses to overwrite)")

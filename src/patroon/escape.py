@@ -1,9 +1,14 @@
 """Make text from case files inert in the generated Quarto/pandoc Markdown.
 
-Every ASCII punctuation character is backslash-escaped (pandoc Markdown treats an escaped punctuation
-character as that literal character), line breaks are folded into spaces so a value can never start a
-heading, list, table row, raw block or fenced div, and pandoc then escapes the result properly for HTML
-and for Typst. Nothing a researcher types can become markup.
+Line breaks are folded into spaces, so inside a value nothing stands at the start of a line: no heading,
+list, table row, raw block or fenced div can begin there. Every ASCII punctuation character in the first
+word is backslash-escaped (the value itself may start a line: "1." or "-" must not become a list), and
+after it every punctuation character that means something inline in pandoc Markdown (emphasis, code,
+links, raw HTML and TeX, math, citations, entities, spans, table pipes...). The ordinary sentence marks
+`. , ; : ? / ( ) -` and quotes are left as they are mid-text: they have no inline meaning once the
+`smart` extension is off (render.py reads `markdown-smart`), and escaping them made pandoc about a third
+slower on evidence-heavy reports. pandoc then escapes the result properly for HTML and for Typst.
+Nothing a researcher types can become markup.
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ import json
 import string
 
 _PUNCTUATION = set(string.punctuation)
+_PLAIN_INSIDE = set(".,;:?/()-'\"")
 
 
 def markdown(value: object) -> str:
     text = " ".join(str(value).split())
-    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+    first_word = len(text.split(" ", 1)[0])
+    return "".join("\\" + ch if ch in _PUNCTUATION and (i < first_word or ch not in _PLAIN_INSIDE) else ch
+                   for i, ch in enumerate(text))
 
 
 def yaml_string(value: object) -> str:

@@ -145,7 +145,8 @@ def detect(preference: str = "auto") -> Renderer:
 def _pandoc(args: list[str], source: str) -> str:
     import pypandoc
 
-    return pypandoc.convert_text(source, to=args[0], format="markdown", extra_args=args[1:])
+    # No `smart`: quotes and dashes in case files stay as typed (see escape.py).
+    return pypandoc.convert_text(source, to=args[0], format="markdown-smart", extra_args=args[1:])
 
 
 def to_html(qmd: str, css: str, language: str, resource_dir: Path | None = None) -> str:

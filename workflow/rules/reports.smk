@@ -6,10 +6,12 @@
 FORMAT_LIST = ",".join(FORMATS)
 
 
+# Reports do not wait for the tables and analysis stages: they read the case files through the same
+# validating loader (bad data stops the job before it writes) and compute the synthesis in memory, so on
+# two cores rendering runs beside tables/analysis instead of after them.
 rule reports:
     input:
         files=study_files,
-        patterns="results/{study}/patterns.json",
     output:
         "reports/{study}/.built",
     log:
@@ -19,9 +21,10 @@ rule reports:
         "--formats {FORMAT_LIST} --stamp {output} 2>&1 | tee {log}"
 
 
+# The index only links reports by their ids and names: it depends on the data files, not on the reports.
 rule index:
     input:
-        expand("reports/{study}/.built", study=STUDIES),
+        [f for study in STUDIES for f in LAYOUT[study].all_files()],
     output:
         "reports/index.html",
     shell:
