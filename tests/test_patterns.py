@@ -70,7 +70,24 @@ def test_profiles_count_of_and_deviants(mini):
 
 def test_changes(mini):
     changed = patterns.changes(derive.unit_frame(mini))
-    assert changed[["unit_id", "from_cluster", "to_cluster"]].values.tolist() == [["org1-a", "niet-volgen", "volgen"]]
+    assert changed[["unit_id", "from_cluster", "to_cluster", "cluster_path"]].values.tolist() == [
+        ["org1-a", "niet-volgen", "volgen", "niet-volgen > volgen"]]
+
+
+def test_a_unit_that_returns_to_its_first_cluster_counts_as_changed(mini):
+    from patroon.models import Period
+
+    org = mini.organisations["org2"]
+    evidence = org.units[0].reaction[0].evidence
+    periods = [Period(tactics=["conformeren"], evidence=evidence), Period(tactics=["negeren"], evidence=evidence),
+               Period(tactics=["conformeren"], evidence=evidence), Period(tactics=["conformeren"], evidence=evidence)]
+    unit = org.units[0].model_copy(update={"reaction": periods})
+    altered = type(mini)(mini.root, mini.study, mini.codebook, mini.cases,
+                         {**mini.organisations, "org2": org.model_copy(update={"units": [unit]})}, mini.files)
+    row = patterns.changes(derive.unit_frame(altered)).set_index("unit_id").loc["org2"]
+    # conformeren (volgen), negeren (niet-volgen), then twice conformeren: three steps, first == final.
+    assert (row["from_cluster"], row["to_cluster"]) == ("volgen", "volgen")
+    assert row["cluster_path"] == "volgen > niet-volgen > volgen"
 
 
 def test_verdict_thresholds(mini):

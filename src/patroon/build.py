@@ -4,7 +4,7 @@ Starting one Python process per report costs more than rendering the report, and
 whole study: at national scale (thousands of reports) that dominates. So Snakemake runs one render job per
 study and this module decides, per report, whether it is stale: a report's fingerprint is the content
 hash of exactly the files it is made from (a gemeente: study, codebook, its own file and its providers'
-files; a provider: its own file and its gemeenten's; the synthesis: everything), plus the templates, the
+files; a provider: its own file and its gemeenten's; the synthesis: everything), plus the code and templates, the
 package version, formats, language and renderer. The manifest of fingerprints is written as reports
 finish, so an interrupted build resumes where it stopped.
 """
@@ -47,12 +47,15 @@ def targets(data: StudyData) -> list[Target]:
     return result
 
 
-def _templates_digest() -> str:
+def _code_digest() -> str:
+    """The package's code and templates: a change in how reports are made re-renders them all, even
+    without a version bump (the data files did not change, the reports still would)."""
     digest = hashlib.sha256(__version__.encode())
-    folder = resources.files("patroon") / "templates"
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.is_file():
-            digest.update(item.name.encode() + item.read_bytes())
+    root = resources.files("patroon")
+    for folder in (root, root / "templates"):
+        for item in sorted(folder.iterdir(), key=lambda p: p.name):
+            if item.is_file() and item.name.endswith((".py", ".j2", ".css")):
+                digest.update(item.name.encode() + item.read_bytes())
     return digest.hexdigest()
 
 
@@ -73,7 +76,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if only is None else {}
     except (OSError, ValueError):
         manifest = {}
-    settings = "|".join([_templates_digest(), ",".join(formats), data.study.language, renderer.name])
+    settings = "|".join([_code_digest(), ",".join(formats), data.study.language, renderer.name])
     all_targets = targets(data)
     files = {p for t in all_targets for p in t.inputs}
     file_digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}

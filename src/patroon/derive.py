@@ -120,6 +120,8 @@ def unit_frame_without_case_columns(data: StudyData) -> pd.DataFrame:
             "first_cluster": clusters[0],
             "cluster": clusters[-1],
             "changed": "ja" if len(set(clusters)) > 1 else "nee",
+            # Consecutive periods in the same cluster are one step: volgen > niet-volgen > volgen.
+            "cluster_path": " > ".join(c for i, c in enumerate(clusters) if i == 0 or c != clusters[i - 1]),
             "reaction": " > ".join("+".join(p.tactics) for p in periods),
         }
         for column, variable_id in analysis.unit_columns.items():

@@ -30,13 +30,13 @@ def overview(data: StudyData, results: dict, language: str) -> str:
                 f"Aan het eind van de onderzoeksperiode: {_names(parts, language)}.")
         if len(changed):
             text += (f" {len(changed)} eenheid/eenheden veranderde(n) van cluster: "
-                     + _names([f"{r.unit_id} ({r.from_cluster} → {r.to_cluster})" for r in changed.itertuples()], language) + ".")
+                     + _names([f"{r.unit_id} ({r.cluster_path.replace(' > ', ' → ')})" for r in changed.itertuples()], language) + ".")
     else:
         text = (f"The study covers {len(results['cases'])} municipalities and {len(units)} units (provider per municipality). "
                 f"At the end of the research period: {_names(parts, language)}.")
         if len(changed):
             text += (f" {len(changed)} unit(s) changed cluster: "
-                     + _names([f"{r.unit_id} ({r.from_cluster} → {r.to_cluster})" for r in changed.itertuples()], language) + ".")
+                     + _names([f"{r.unit_id} ({r.cluster_path.replace(' > ', ' → ')})" for r in changed.itertuples()], language) + ".")
     return text
 
 

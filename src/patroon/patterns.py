@@ -63,8 +63,10 @@ def profiles(data: StudyData, units: pd.DataFrame) -> pd.DataFrame:
 
 
 def changes(units: pd.DataFrame) -> pd.DataFrame:
-    changed = units[units["first_cluster"] != units["cluster"]]
-    return changed[["unit_id", "case_id", "first_cluster", "cluster", "reaction"]].rename(
+    """Every unit whose reaction passed through more than one cluster, including those that came back to
+    where they started (their first and final cluster are equal, their path is not)."""
+    changed = units[units["changed"] == "ja"]
+    return changed[["unit_id", "case_id", "first_cluster", "cluster", "cluster_path", "reaction"]].rename(
         columns={"first_cluster": "from_cluster", "cluster": "to_cluster"}).reset_index(drop=True)
 
 
