@@ -61,7 +61,8 @@ def bench_real(studies: list[str], repeat: int) -> list[dict]:
     for study in studies:
         shutil.copytree(ROOT / "data" / study, data / study)
     full, nothing, one = [], [], []
-    provider = sorted((data / studies[0] / "aanbieders").glob("*.yaml"))[0]
+    with_providers = [s for s in studies if list((data / s / "aanbieders").glob("*.yaml"))]
+    provider = sorted((data / with_providers[0] / "aanbieders").glob("*.yaml"))[0]
     for i in range(repeat):
         workdir = scratch(studies, data)
         full.append(snakemake(workdir))
@@ -126,14 +127,20 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="patroon bench")
-    parser.add_argument("--studies", default="sturing-jeugdhulp")
+    parser.add_argument("--studies", default="", help="comma-separated; default: the studies of config/config.yaml")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", default="", help="comma-separated gemeente counts, e.g. 34,342")
     parser.add_argument("--units", type=int, default=10)
     parser.add_argument("--out", default="bench/results.json")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    studies = [s for s in args.studies.split(",") if list((ROOT / "data" / s / "aanbieders").glob("*.yaml"))]
+    if args.studies:
+        studies = args.studies.split(",")
+    else:
+        import yaml
+
+        studies = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]
+    studies = [s for s in studies if (ROOT / "data" / s / "study.yaml").exists()]
     figures = bench_real(studies, args.repeat) if studies else []
     figures += bench_refusals(args.repeat)
     if args.scale:
