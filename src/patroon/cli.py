@@ -153,10 +153,14 @@ def cmd_new(args) -> int:
     case_plural = next(k.plural for k in study.unit_kinds if k.role == "case")
     case_ids = sorted(p.stem for p in (folder / case_plural).glob("*.yaml"))  # what units may refer to
     text = skeleton(study, codebook, case_ids, args.kind, args.id)
-    if args.stdout:
+    return _emit(text, None if args.stdout else folder / kinds[args.kind].plural / f"{args.id}.yaml")
+
+
+def _emit(text: str, path: Path | None) -> int:
+    """Print a generated skeleton, or write it to a new file: a researcher's file is never overwritten."""
+    if path is None:
         sys.stdout.write(text)
         return 0
-    path = folder / kinds[args.kind].plural / f"{args.id}.yaml"
     if path.exists():
         print(f"error: {path} exists; not overwriting it", file=sys.stderr)
         return 1
@@ -186,18 +190,7 @@ def cmd_import_qdc(args) -> int:
     except (ValueError, SyntaxError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return 1
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
-    out = Path(args.out)
-    if out.exists():
-        print(f"error: {out} exists; not overwriting it", file=sys.stderr)
-        return 1
-    from patroon.stages import write_text
-
-    write_text(out, text)
-    print(f"wrote {out}")
-    return 0
+    return _emit(text, None if args.out is None else Path(args.out))
 
 
 def cmd_synth(args) -> int:
