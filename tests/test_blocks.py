@@ -140,6 +140,8 @@ def test_case_study_renders_every_case_and_the_synthesis(study, tmp_path):
     page = BeautifulSoup((tmp_path / "regios" / "r1.html").read_text(), "html.parser")
     assert "Regio R1" in page.title.text
     assert "Omvat: S1, S2, S3, S4" in page.text  # the stories told in this region
+    # The colophon says what the names are, per study (not every study is pseudonymised).
+    assert "De regio's heten echt zo in deze fixture." in page.text and "pseudoniemen" not in page.text
     synthesis = BeautifulSoup((tmp_path / "synthese.html").read_text(), "html.parser").text
     assert "wijken er 1 af: element.b" in synthesis
     assert len(PdfReader(tmp_path / "synthese.pdf").pages) >= 1

@@ -183,6 +183,9 @@ class Source(Strict):
     institution: ShortText | None = None
     seed: ShortText | None = None
     note: ShortText | None = None
+    # What the names in this study are (pseudonyms, real names of public bodies, anonymous letters):
+    # every report's colophon says it. Without it the colophon says the names are the source's pseudonyms.
+    names: Label | None = None
 
 
 class UnitKind(Strict):
