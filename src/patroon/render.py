@@ -417,9 +417,13 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
     figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
                if (f := report_figures.block_figure(data, block, result, language)) is not None]
     if "units" in results:
-        figures += [report_figures.conditions_heatmap(data, results["cases"], language),
-                    report_figures.unit_matrix(data, results["units"], language),
-                    report_figures.reaction_timeline(data, language)]
+        # A figure with a row per unit stops being readable (and costs more to typeset than the rest of
+        # the report) at national scale; the gemeente reports draw the same rows per gemeente.
+        if len(results["cases"]) <= report_figures.MAX_ROWS:
+            figures.append(report_figures.conditions_heatmap(data, results["cases"], language))
+        if len(results["units"]) <= report_figures.MAX_ROWS:
+            figures += [report_figures.unit_matrix(data, results["units"], language),
+                        report_figures.reaction_timeline(data, language)]
     return {
         "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,

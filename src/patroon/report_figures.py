@@ -9,6 +9,9 @@ from patroon.derive import period_cluster, unit_refs
 from patroon.figures import Bar, Figure
 from patroon.load import StudyData
 
+# Above this many rows a figure is left out of the synthesis (its table and the per-case reports remain).
+MAX_ROWS = 120
+
 ALT = {
     "nl": {
         "conditions": "Voorwaarden voor volgen per gemeente: blauw = voldaan, rood = niet voldaan.",
