@@ -97,10 +97,17 @@ def md_table(rows: list[list[object]], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def frame_table(frame: pd.DataFrame, index: bool = False) -> str:
+def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = None, where: str = "") -> str:
+    """A table; with `limit`, only its first rows and a line saying where all of them are (a national
+    study's list of 3,000 units belongs in the workbook, not on 80 pages of PDF)."""
     if index:
         frame = frame.reset_index()
-    return md_table(frame.astype(object).where(frame.notna(), "").values.tolist(), [str(c) for c in frame.columns])
+    note = ""
+    if limit is not None and len(frame) > limit:
+        note = f"\n\n*{limit} / {len(frame)}: {escape.markdown(where)}*" if where else ""
+        frame = frame.head(limit)
+    return md_table(frame.astype(object).where(frame.notna(), "").values.tolist(),
+                    [str(c) for c in frame.columns]) + note
 
 
 @functools.cache
@@ -332,7 +339,8 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
         "L": LABELS[language], "language": language, "study": data.study, "org": org,
         "rows": (org_rows := coded_rows(data, org.coded, "organisation", language)),
         "profile_rows": [[r["label"], r["value"]] for r in org_rows], "unit_blocks": unit_blocks,
-        "figures": [report_figures.reaction_timeline(data, language, [b["ref"] for b in unit_blocks])],
+        "figures": [report_figures.reaction_timeline(data, language, [b["ref"] for b in unit_blocks])]
+        if len(unit_blocks) <= report_figures.MAX_ROWS else [],
         "colophon": colophon(data, [data.files[f"{data.organisation_kind()}/{org_id}"]] + case_files, renderer, base),
     }
 
@@ -427,6 +435,9 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
     return {
         "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,
+        "max_rows": report_figures.MAX_ROWS,
+        "all_rows_in": (f"alle rijen in results/{data.study.id}/{data.study.id}.xlsx" if language == "nl"
+                        else f"all rows in results/{data.study.id}/{data.study.id}.xlsx"),
         "blocks": [(block, result, block_view(result, LABELS[language], data))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
