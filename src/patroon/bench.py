@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="", help="comma-separated gemeente counts, e.g. 34,342")
     parser.add_argument("--units", type=int, default=10)
     parser.add_argument("--out", default="bench/results.json")
+    parser.add_argument("--scale-only", action="store_true", help="skip the real studies and the refusals")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.studies:
@@ -141,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
         studies = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]
     studies = [s for s in studies if (ROOT / "data" / s / "study.yaml").exists()]
-    figures = bench_real(studies, args.repeat) if studies else []
-    figures += bench_refusals(args.repeat)
+    figures = bench_real(studies, args.repeat) if studies and not args.scale_only else []
+    figures += [] if args.scale_only else bench_refusals(args.repeat)
     if args.scale:
         figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
     out = Path(args.out)
