@@ -270,11 +270,22 @@ def coded_rows(data: StudyData, coded: dict, level: str, language: str, groups_p
 
 @dataclass
 class Derived:
-    """Everything reports share, computed once per study rather than once per report."""
+    """Everything reports share, computed and indexed once per study rather than once per report: at
+    national scale a per-report scan or copy of the unit frame makes the build quadratic."""
 
     units: pd.DataFrame
     cases: pd.DataFrame
     refs: list
+
+    def __post_init__(self) -> None:
+        self.unit_rows = {row["unit_id"]: row for row in self.units.to_dict("records")}
+        self.units_of_case = {case_id: frame for case_id, frame in self.units.groupby("case_id", sort=False)}
+        self.case_rows = {row["case_id"]: row for row in self.cases.to_dict("records")}
+        self.refs_of_case: dict[str, list] = {}
+        self.refs_of_organisation: dict[str, list] = {}
+        for ref in self.refs:
+            self.refs_of_case.setdefault(ref.unit.case, []).append(ref)
+            self.refs_of_organisation.setdefault(ref.organisation.id, []).append(ref)
 
     @classmethod
     def of(cls, data: StudyData) -> "Derived":
@@ -286,15 +297,14 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
     derived = derived or Derived.of(data)
     language = data.study.language
     case = data.cases[case_id]
-    units = derived.units
-    mine = units[units["case_id"] == case_id]
-    cases = derived.cases.set_index("case_id")
+    mine = derived.units_of_case.get(case_id, derived.units.iloc[0:0])
+    case_row = derived.case_rows[case_id]
     conditions = []
     for condition in data.study.analysis.steering_conditions:
-        met = condition.id in str(cases.loc[case_id, "conditions_met"]).split(";")
+        met = condition.id in str(case_row["conditions_met"]).split(";")
         conditions.append({"label": getattr(condition.label, language), "met": met,
                            "requires": ", ".join(f"{r.variable} ∈ {{{', '.join(r.values)}}}" for r in condition.all_of)})
-    refs = [r for r in derived.refs if r.unit.case == case_id]
+    refs = derived.refs_of_case.get(case_id, [])
     org_files = sorted({data.files[f"{data.organisation_kind()}/{r.organisation.id}"] for r in refs})
     rows = coded_rows(data, case.coded, "case", language)
     labels = LABELS[language]
@@ -306,8 +316,8 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
         "unit_rows": [[u["name"], u["reaction"], u["first_cluster"], u["cluster"], u["predicted_cluster"],
                        labels["yes"] if u["prediction_matches"] == "true" else labels["no"],
                        u["weten"], u["willen"], u["kunnen"], u["moeten"]] for u in mine.to_dict("records")],
-        "case_row": cases.loc[case_id].to_dict(), "refs": refs,
-        "figures": [report_figures.conditions_heatmap(data, derived.cases[derived.cases["case_id"] == case_id], language),
+        "case_row": case_row, "refs": refs,
+        "figures": [report_figures.conditions_heatmap(data, pd.DataFrame([case_row]), language),
                     report_figures.unit_matrix(data, mine, language),
                     report_figures.reaction_timeline(data, language, refs)],
         "colophon": colophon(data, [data.files[f"{data.case_kind()}/{case_id}"]] + org_files, renderer, base),
@@ -319,16 +329,13 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
     derived = derived or Derived.of(data)
     language = data.study.language
     org = data.organisations[org_id]
-    units = derived.units.set_index("unit_id")
     unit_blocks = []
-    for ref in derived.refs:
-        if ref.organisation.id != org_id:
-            continue
+    for ref in derived.refs_of_organisation.get(org_id, []):
         periods = [{"start": p.start, "end": p.end, "tactics": p.tactics,
                     "cluster": derive.period_cluster(data, p), "evidence": p.evidence} for p in ref.unit.reaction]
         rows = coded_rows(data, ref.unit.coded, "unit", language)
         unit_blocks.append({
-            "ref": ref, "row": units.loc[ref.unit_id].to_dict(), "periods": periods,
+            "ref": ref, "row": derived.unit_rows[ref.unit_id], "periods": periods,
             "case_name": data.cases[ref.unit.case].name, "rows": rows,
             "period_rows": [[f"{p['start'] or '?'}–{p['end'] or '?'}", " + ".join(p["tactics"]), p["cluster"]]
                             for p in periods],
