@@ -238,13 +238,21 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+COLOPHON_FILES = 60  # beyond this many data files, the rest are summarised by one combined digest
+
+
 def colophon(data: StudyData, files: list[Path], renderer: Renderer, base: Path) -> dict:
     listed = [data.root / "study.yaml", data.root / "codebook.yaml"] + files
+    entries = [{"path": str(p.relative_to(base)) if p.is_relative_to(base) else str(p), "sha256": file_digest(p)}
+               for p in listed]
+    rest = entries[COLOPHON_FILES:]
+    combined = hashlib.sha256("".join(e["path"] + e["sha256"] for e in rest).encode()).hexdigest()[:12]
     return {
         "patroon": __version__,
         "renderer": renderer.describe(),
-        "files": [{"path": str(p.relative_to(base)) if p.is_relative_to(base) else str(p), "sha256": file_digest(p)}
-                  for p in listed],
+        "files": entries[:COLOPHON_FILES],
+        # A national study's synthesis is made from thousands of files: list the first, fingerprint the rest.
+        "more_files": {"count": len(rest), "sha256": combined} if rest else None,
     }
 
 
