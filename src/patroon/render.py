@@ -54,6 +54,10 @@ LABELS = {
         "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
         "n": "n",
         "differences_with_source": "Verschillen met de bron",
+        "units_overview": "Eenheden in één oogopslag",
+        "details_capped": "Hieronder de onderbouwing van {shown} van de {total} eenheden: eerst wie afwijkt van de "
+                          "voorspelling of van cluster wisselde. De gecodeerde waarden van alle eenheden staan in de "
+                          "tabel hierboven; de onderbouwing van de overige in het casusbestand {file}.",
     },
     "en": {
         "gemeente": "Municipality", "aanbieder": "Provider", "synthese": "Synthesis",
@@ -79,6 +83,10 @@ LABELS = {
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
         "n": "n",
         "differences_with_source": "Differences with the source",
+        "units_overview": "Units at a glance",
+        "details_capped": "Below, the evidence of {shown} of the {total} units: first those that deviate from the "
+                          "prediction or changed cluster. The coded values of all units are in the table above; the "
+                          "evidence of the others is in the case file {file}.",
     },
 }
 
@@ -241,10 +249,13 @@ def file_digest(path: Path) -> str:
 COLOPHON_FILES = 60  # beyond this many data files, the rest are summarised by one combined digest
 
 
+def _shown_path(path: Path, base: Path) -> str:
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+
+
 def colophon(data: StudyData, files: list[Path], renderer: Renderer, base: Path) -> dict:
     listed = [data.root / "study.yaml", data.root / "codebook.yaml"] + files
-    entries = [{"path": str(p.relative_to(base)) if p.is_relative_to(base) else str(p), "sha256": file_digest(p)}
-               for p in listed]
+    entries = [{"path": _shown_path(p, base), "sha256": file_digest(p)} for p in listed]
     rest = entries[COLOPHON_FILES:]
     combined = hashlib.sha256("".join(e["path"] + e["sha256"] for e in rest).encode()).hexdigest()[:12]
     return {
@@ -332,13 +343,37 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
     }
 
 
+# A unit's section with its evidence fills about two PDF pages, and Typst holds every page of a document in
+# memory (about 2 MB a page). A national provider working in hundreds of gemeenten would get a report of
+# hundreds of pages that nobody reads and that alone needs well over 1 GB to typeset; above this many units
+# its report shows every unit in one table and the evidence of the most telling units.
+MAX_UNIT_SECTIONS = 20
+
+
+def detailed_units(refs: list, unit_rows: dict, limit: int | None = None) -> list:
+    """The units whose evidence sections the report shows, in their original order: all of them up to
+    `limit`; beyond it, first the units that deviate from the prediction or changed cluster."""
+    limit = MAX_UNIT_SECTIONS if limit is None else limit
+    if len(refs) <= limit:
+        return list(refs)
+
+    def telling(ref) -> bool:
+        row = unit_rows[ref.unit_id]
+        return row["prediction_matches"] != "true" or row["first_cluster"] != row["cluster"]
+
+    ranked = sorted(range(len(refs)), key=lambda i: (not telling(refs[i]), i))[:limit]
+    return [refs[i] for i in sorted(ranked)]
+
+
 def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Path,
                       derived: Derived | None = None) -> dict:
     derived = derived or Derived.of(data)
     language = data.study.language
+    labels = LABELS[language]
     org = data.organisations[org_id]
+    refs = derived.refs_of_organisation.get(org_id, [])
     unit_blocks = []
-    for ref in derived.refs_of_organisation.get(org_id, []):
+    for ref in detailed_units(refs, derived.unit_rows):
         periods = [{"start": p.start, "end": p.end, "tactics": p.tactics,
                     "cluster": derive.period_cluster(data, p), "evidence": p.evidence} for p in ref.unit.reaction]
         rows = coded_rows(data, ref.unit.coded, "unit", language)
@@ -349,14 +384,26 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
                             for p in periods],
             "table_rows": [[r["label"], r["value"], r["meaning"]] for r in rows],
         })
+    overview_rows = []
+    for ref in refs:
+        u = derived.unit_rows[ref.unit_id]
+        overview_rows.append([u["name"], data.cases[ref.unit.case].name, u["reaction"], u["first_cluster"],
+                              u["cluster"], u["predicted_cluster"],
+                              labels["yes"] if u["prediction_matches"] == "true" else labels["no"],
+                              u["weten"], u["willen"], u["kunnen"], u["moeten"]])
+    org_file = data.files[f"{data.organisation_kind()}/{org_id}"]
     case_files = sorted({data.files[f"{data.case_kind()}/{u.case}"] for u in org.units})
     return {
-        "L": LABELS[language], "language": language, "study": data.study, "org": org,
+        "L": labels, "language": language, "study": data.study, "org": org,
         "rows": (org_rows := coded_rows(data, org.coded, "organisation", language)),
         "profile_rows": [[r["label"], r["value"]] for r in org_rows], "unit_blocks": unit_blocks,
-        "figures": [report_figures.reaction_timeline(data, language, [b["ref"] for b in unit_blocks])]
-        if len(unit_blocks) <= report_figures.MAX_ROWS else [],
-        "colophon": colophon(data, [data.files[f"{data.organisation_kind()}/{org_id}"]] + case_files, renderer, base),
+        "overview_rows": overview_rows if len(refs) > 1 else [],
+        "details_note": labels["details_capped"].format(shown=len(unit_blocks), total=len(refs),
+                                                        file=_shown_path(org_file, base))
+        if len(unit_blocks) < len(refs) else "",
+        "figures": [report_figures.reaction_timeline(data, language, refs)]
+        if len(refs) <= report_figures.MAX_ROWS else [],
+        "colophon": colophon(data, [org_file] + case_files, renderer, base),
     }
 
 
