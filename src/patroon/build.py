@@ -59,6 +59,17 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+# Reports per pandoc process: large enough that starting pandoc no longer counts, small enough that both
+# threads get work and an interrupted national build keeps most of what it rendered (the manifest is
+# written after every batch).
+BATCH = 40
+
+
+def batches(todo: list[Target], workers: int) -> list[list[Target]]:
+    size = max(1, min(BATCH, -(-len(todo) // max(1, workers))))
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
 def fingerprint(target: Target, settings: str, file_digests: dict[Path, str]) -> str:
     digest = hashlib.sha256(settings.encode())
     for path in target.inputs:
@@ -102,7 +113,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
     needs_results = derived is None or any(t.kind == "synthesis" for t in todo)
     results = analysis_results(data) if needs_results else None
 
-    def one(target: Target) -> str:
+    def prepare(target: Target) -> render.Pending:
         if target.kind == "synthesis":
             context = render.synthesis_context(data, results, renderer, base)
             template = "synthese.qmd.j2"
@@ -116,20 +127,21 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
             context = render.aanbieder_context(data, target.ident, renderer, base, derived)
             template = "aanbieder.qmd.j2"
         figure_files = render.attach_figures(context, target.stem, out)
-        qmd = render.render_template(template, context)
-        render.render_document(out / f"{target.stem}.qmd", qmd, formats, data.study.language, renderer, guard,
-                               figure_files, out)
-        return target.stem
+        return render.Pending(out / f"{target.stem}.qmd", render.render_template(template, context), figure_files)
+
+    def render_batch(batch: list[Target]) -> list[Target]:
+        render.render_documents([prepare(t) for t in batch], formats, data.study.language, renderer, guard, out)
+        return batch
 
     done: list[str] = []
-    # Threads suffice: the work is in pandoc subprocesses and Typst's compiler, outside the GIL's way.
+    # Threads suffice: the work is in the pandoc process and Typst's compiler, outside the GIL's way. While
+    # one batch is in pandoc, the other thread makes its .qmd files or typesets.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for stem in pool.map(one, todo):
-            done.append(stem)
-            target = next(t for t in todo if t.stem == stem)
-            manifest[stem] = fingerprint(target, settings, file_digests)
-            if len(done) % 50 == 0:
-                write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True))
+        for batch in pool.map(render_batch, batches(todo, workers)):
+            for target in batch:
+                done.append(target.stem)
+                manifest[target.stem] = fingerprint(target, settings, file_digests)
+            write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True))
     write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
     log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}")
     log("rendered: " + ", ".join(sorted(done)))

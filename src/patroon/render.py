@@ -5,8 +5,10 @@ Quarto itself drives: pandoc (HTML, and Typst markup) and Typst (PDF).
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +19,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from patroon import __version__, derive, escape, report_figures, tables
+from patroon import __version__, derive, escape, pandoc_batch, report_figures, tables
 from patroon.load import StudyData
 from patroon.privacy import Guard
 from patroon.stages import NO_GUARD, write_text
@@ -157,42 +159,26 @@ def detect(preference: str = "auto") -> Renderer:
     return Renderer("pandoc+typst", f"pandoc {pypandoc.get_pandoc_version()}, typst (Python) {typst.__version__}")
 
 
-def _pandoc(args: list[str], source: str) -> str:
-    import pypandoc
-
-    # No `smart`: quotes and dashes in case files stay as typed (see escape.py).
-    return pypandoc.convert_text(source, to=args[0], format="markdown-smart", extra_args=args[1:])
-
-
-def to_html(qmd: str, css: str, language: str, resource_dir: Path | None = None) -> str:
-    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as header:
-        header.write(f"<style>\n{css}\n</style>\n")
-    try:
-        # --embed-resources keeps the file self-contained (figures become data: URIs); the header holds
-        # all styling inline. Figures are found relative to the report's own folder.
-        args = ["html5", "--standalone", "--embed-resources", f"--include-in-header={header.name}",
-                f"--metadata=lang:{language}", "--toc", "--toc-depth=2", "--section-divs"]
-        if resource_dir is not None:
-            args.append(f"--resource-path={resource_dir}")
-        return _pandoc(args, qmd)
-    finally:
-        Path(header.name).unlink(missing_ok=True)
-
-
-def to_pdf(qmd: str, language: str, report_dir: Path | None = None, root: Path | None = None) -> bytes:
+def typeset(markup: str, report_dir: Path, root: Path | None = None) -> bytes:
     """Typst resolves images relative to the source file and refuses files outside `root`: so the source
     is written (under a hidden temporary name) in the report's folder, and root is the study's reports."""
     import typst
 
-    markup = _pandoc(["typst", "--standalone", f"--metadata=lang:{language}", "--toc", "--toc-depth=2",
-                      "--variable=fontsize:10pt"], qmd)
-    if report_dir is not None:
-        report_dir.mkdir(parents=True, exist_ok=True)
+    report_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=report_dir, prefix=".typst-") as tmp:
         source = Path(tmp) / "report.typ"
         # One level deeper than the report: image paths are relative to the report, so prefix '../'.
         source.write_text(markup.replace('image("', 'image("../'), encoding="utf-8")
         return typst.compile(str(source), format="pdf", root=str(root or tmp))
+
+
+def embed_figures(html: str, report_dir: Path, figure_files: dict[Path, str]) -> str:
+    """Make the HTML self-contained as `--embed-resources` would: each figure becomes a data: URI."""
+    for path, svg in figure_files.items():
+        relative = os.path.relpath(path, report_dir)
+        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        html = html.replace(f'src="{relative}"', f'src="data:image/svg+xml;base64,{encoded}"')
+    return html
 
 
 def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
@@ -206,37 +192,48 @@ def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
             write_text(qmd_path.with_suffix(f".{fmt}"), produced.read_bytes())
 
 
-def render_document(qmd_path: Path, qmd: str, formats: list[str], language: str, renderer: Renderer,
-                    guard: Guard = NO_GUARD, figure_files: dict[Path, str] | None = None,
-                    root: Path | None = None) -> list[Path]:
-    """Write the figures and the .qmd, then every requested format next to it, each atomically.
+@dataclass
+class Pending:
+    """A report whose .qmd is made and which waits to be converted."""
 
-    The privacy guard sees the .qmd, the figures and the HTML before anything is written; the PDF is
-    typeset from the same text, so a term that is absent from all of them cannot appear in it.
+    qmd_path: Path
+    qmd: str
+    figure_files: dict[Path, str]
+
+
+def render_documents(pending: list[Pending], formats: list[str], language: str, renderer: Renderer,
+                     guard: Guard = NO_GUARD, root: Path | None = None) -> None:
+    """Write each report's figures and .qmd, then every requested format next to it, each atomically.
+
+    Without quarto, one pandoc process converts the whole batch (see pandoc_batch). The privacy guard
+    sees a report's .qmd, figures and HTML before anything of it is written; the PDF is typeset from the
+    same text, so a term that is absent from all of them cannot appear in it.
     """
-    guard.check(qmd_path, qmd)
-    for path, svg in (figure_files or {}).items():
-        guard.check(path, svg)
-    for path, svg in (figure_files or {}).items():
-        write_text(path, svg)
-    # Figures are found relative to the report's folder, which must exist before pandoc looks.
-    qmd_path.parent.mkdir(parents=True, exist_ok=True)
+    for report in pending:
+        guard.check(report.qmd_path, report.qmd)
+        for path, svg in report.figure_files.items():
+            guard.check(path, svg)
+    for report in pending:
+        for path, svg in report.figure_files.items():
+            write_text(path, svg)
+        report.qmd_path.parent.mkdir(parents=True, exist_ok=True)
     if renderer.name == "quarto":
-        write_text(qmd_path, qmd)
-        render_with_quarto(qmd_path, formats)
-    else:
-        css = (resources.files("patroon") / "templates" / "report.css").read_text(encoding="utf-8")
-        rendered = {}
-        for fmt in formats:
-            if fmt == "html":
-                rendered[fmt] = to_html(qmd, css, language, qmd_path.parent)
-                guard.check(qmd_path.with_suffix(".html"), rendered[fmt])
-            elif fmt == "pdf":
-                rendered[fmt] = to_pdf(qmd, language, qmd_path.parent, root)
-        write_text(qmd_path, qmd)
+        for report in pending:
+            write_text(report.qmd_path, report.qmd)
+            render_with_quarto(report.qmd_path, formats)
+        return
+    css = (resources.files("patroon") / "templates" / "report.css").read_text(encoding="utf-8")
+    converted = pandoc_batch.convert([r.qmd for r in pending], "html" in formats, "pdf" in formats, language, css)
+    for report, result in zip(pending, converted):
+        rendered: dict[str, str | bytes] = {}
+        if result.html is not None:
+            rendered["html"] = embed_figures(result.html, report.qmd_path.parent, report.figure_files)
+            guard.check(report.qmd_path.with_suffix(".html"), rendered["html"])
+        if result.typst is not None:
+            rendered["pdf"] = typeset(result.typst, report.qmd_path.parent, root)
+        write_text(report.qmd_path, report.qmd)
         for fmt, content in rendered.items():
-            write_text(qmd_path.with_suffix(f".{fmt}"), content)
-    return [qmd_path] + [qmd_path.with_suffix(f".{f}") for f in formats]
+            write_text(report.qmd_path.with_suffix(f".{fmt}"), content)
 
 
 # --------------------------------------------------------------------------------------- contexts
