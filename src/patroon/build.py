@@ -54,7 +54,7 @@ def _code_digest() -> str:
     root = resources.files("patroon")
     for folder in (root, root / "templates"):
         for item in sorted(folder.iterdir(), key=lambda p: p.name):
-            if item.is_file() and item.name.endswith((".py", ".j2", ".css")):
+            if item.is_file() and item.name.endswith((".py", ".j2", ".css", ".lua")):
                 digest.update(item.name.encode() + item.read_bytes())
     return digest.hexdigest()
 
