@@ -8,7 +8,7 @@ import pytest
 
 from patroon import blocks, narrative
 from patroon.load import LoadError, load_study
-from patroon.stages import run_analysis, run_case_tables, run_tables
+from patroon.stages import run_analysis, run_tables
 from tests.conftest import FIXTURES, ROOT
 
 
@@ -121,7 +121,7 @@ def test_part_of_must_name_an_existing_case(tmp_path):
 
 
 def test_case_tables_only_for_case_studies(study, tmp_path):
-    paths = run_case_tables(study, tmp_path)
+    paths = run_tables(study, tmp_path)
     coded = pd.read_csv(tmp_path / "tables" / "s1-gecodeerd.csv")
     assert coded["variable"].tolist() == ["factor.p", "factor.q"]  # only the variables of its kind
     assert len(paths) == 2 + 7

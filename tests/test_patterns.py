@@ -101,17 +101,25 @@ def test_verdict_thresholds(mini):
 def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
     from openpyxl import load_workbook
 
-    from patroon.stages import run_analysis, run_tables
+    from patroon.stages import run_analysis
 
     out = tmp_path / "mini"
-    run_tables(mini, out)
+    # The analysis stage runs beside the tables stage: the workbook must not need its files.
     run_analysis(mini, out)
+    assert not (out / "units.csv").exists()
     book = load_workbook(out / "mini.xlsx")
-    assert {"units", "cases", "cluster-naar-case", "profielen"} <= set(book.sheetnames)
+    assert book.sheetnames[:2] == ["units", "cases"]
+    per_case = {f"{case}-{table}" for case in mini.cases for table in ("aanbieders", "sturing", "reacties")}
+    assert {"cluster-naar-case", "profielen"} | per_case <= set(book.sheetnames)
     sheet = book["units"]
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 6  # header + five units
     assert [c.value for c in sheet[1]][:3] == ["unit_id", "organisation_id", "case_id"]
+    # Counts are numbers in the workbook, not text; the crosstab keeps its row labels as a column.
+    crosstab = book["cluster-naar-case"]
+    assert isinstance(crosstab.cell(row=2, column=2).value, int)
+    assert crosstab.cell(row=1, column=1).value == "case_id"
+    assert crosstab.cell(row=2, column=1).value in mini.cases
 
 
 def test_synthesis_sentences_are_generated_in_the_report_language(mini):

@@ -40,43 +40,51 @@ def write_json(path: Path, payload: object, guard: Guard = NO_GUARD) -> None:
     write_text(path, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n", guard)
 
 
+def case_table_frames(data: StudyData) -> dict[str, pd.DataFrame]:
+    """The tables stage's outputs in memory, keyed by path under results/<study>/: units.csv, cases.csv
+    and the per-case tables under tables/. The analysis stage puts the same frames in the workbook, so it
+    need not wait for the tables stage (both run beside each other)."""
+    if data.organisation_kind() is None:
+        # A study without organisations: its case files are its units, so units.csv and cases.csv hold the
+        # same rows (every case file with every coded value), and each case gets one table of its values.
+        frame = tables.case_values_table(data)
+        frames = {"units.csv": frame, "cases.csv": frame}
+        for case_id in data.cases:
+            frames[f"tables/{case_id}-gecodeerd.csv"] = tables.steering_table(data, case_id, data.study.language)
+        return frames
+    units = derive.unit_frame(data)
+    frames = {"units.csv": units, "cases.csv": derive.case_frame(data)}
+    for case_id in data.cases:
+        frames[f"tables/{case_id}-aanbieders.csv"] = tables.providers_table(data, case_id)
+        frames[f"tables/{case_id}-sturing.csv"] = tables.steering_table(data, case_id, data.study.language)
+        frames[f"tables/{case_id}-reacties.csv"] = tables.reactions_table(data, units, case_id)
+    return frames
+
+
 def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
     """results/<study>/{cases,units}.csv and the per-case tables under tables/."""
-    if data.organisation_kind() is None:
-        return run_case_tables(data, out, guard)
-    units = derive.unit_frame(data)
-    cases = derive.case_frame(data)
-    written = [out / "units.csv", out / "cases.csv"]
-    write_csv(written[0], units, guard=guard)
-    write_csv(written[1], cases, guard=guard)
-    for case_id in data.cases:
-        for name, frame in (
-            ("aanbieders", tables.providers_table(data, case_id)),
-            ("sturing", tables.steering_table(data, case_id, data.study.language)),
-            ("reacties", tables.reactions_table(data, units, case_id)),
-        ):
-            path = out / "tables" / f"{case_id}-{name}.csv"
-            write_csv(path, frame, guard=guard)
-            written.append(path)
+    written = []
+    for name, frame in case_table_frames(data).items():
+        write_csv(out / name, frame, guard=guard)
+        written.append(out / name)
     return written
 
 
-def run_case_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
-    """A study without organisations: its case files are its units, so units.csv and cases.csv hold the
-    same rows (every case file with every coded value), and each case gets one table of its coded values."""
-    frame = tables.case_values_table(data)
-    written = [out / "units.csv", out / "cases.csv"]
-    for path in written:
-        write_csv(path, frame, guard=guard)
-    for case_id in data.cases:
-        path = out / "tables" / f"{case_id}-gecodeerd.csv"
-        write_csv(path, tables.steering_table(data, case_id, data.study.language), guard=guard)
-        written.append(path)
-    return written
+def _cell(value: object) -> object:
+    """A value as openpyxl takes it: numbers stay numbers, missing is an empty cell, the rest is text."""
+    if isinstance(value, (list, tuple, dict, set)):
+        return str(value)
+    if pd.isna(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
-def workbook_bytes(out: Path, csv_paths: list[Path]) -> bytes:
-    """Every table of the study in one workbook: a sheet per CSV (plus units and cases), headers frozen."""
+def workbook_bytes(frames: dict[str, tuple[pd.DataFrame, bool]]) -> bytes:
+    """Every table of the study in one workbook, a sheet per table (units and cases first, then the
+    per-case tables, then the cross-case tables), headers frozen. `frames` maps a CSV's path under
+    results/<study>/ to its frame and whether its index is a column."""
     import io
 
     from openpyxl import Workbook
@@ -84,23 +92,23 @@ def workbook_bytes(out: Path, csv_paths: list[Path]) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    sources = [out / "units.csv", out / "cases.csv"] + sorted(p for p in csv_paths if p.suffix == ".csv")
+    first = [name for name in ("units.csv", "cases.csv") if name in frames]
     used: set[str] = set()
-    for path in sources:
-        if not path.exists():
-            continue
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name in first + sorted(set(frames) - set(first)):
+        frame, index = frames[name]
+        if index:
+            frame = frame.reset_index()
         # Sheet names: at most 31 characters, unique.
-        name = path.stem.replace("crosstab-", "")[:31]
-        while name in used:
-            name = name[:28] + f"~{len(used)}"
-        used.add(name)
-        sheet = book.create_sheet(name)
-        sheet.append(list(frame.columns))
+        sheet_name = Path(name).stem.replace("crosstab-", "")[:31]
+        while sheet_name in used:
+            sheet_name = sheet_name[:28] + f"~{len(used)}"
+        used.add(sheet_name)
+        sheet = book.create_sheet(sheet_name)
+        sheet.append([str(column) for column in frame.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in frame.itertuples(index=False):
-            sheet.append(list(row))
+            sheet.append([_cell(value) for value in row])
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -136,10 +144,13 @@ def analysis_results(data: StudyData) -> dict:
 def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
     results = analysis_results(data)
     written = []
+    # The workbook holds the tables stage's frames too, computed here rather than read from its files.
+    sheets = {name: (frame, False) for name, frame in case_table_frames(data).items()}
 
     def csv(name: str, frame: pd.DataFrame, index: bool = False) -> None:
         write_csv(out / name, frame, index, guard)
         written.append(out / name)
+        sheets[name] = (frame, index)
 
     from patroon import qdc
 
@@ -156,7 +167,7 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
                               "table": f"tables/{block.id}.csv", **result.summary})
     if data.organisation_kind() is None:
         workbook = out / f"{data.study.id}.xlsx"
-        write_text(workbook, workbook_bytes(out, written), guard)
+        write_text(workbook, workbook_bytes(sheets), guard)
         write_json(out / "patterns.json", guard=guard, payload={
             "study": data.study.id, "n_cases": len(data.cases), "expectations": [], "blocks": block_payload})
         return written + [workbook, out / "patterns.json"]
@@ -176,7 +187,7 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
         write_json(out / "qca/solutions.json", qca_result.solutions, guard)
         written.append(out / "qca/solutions.json")
     workbook = out / f"{data.study.id}.xlsx"
-    write_text(workbook, workbook_bytes(out, written), guard)
+    write_text(workbook, workbook_bytes(sheets), guard)
     written.append(workbook)
     write_json(out / "patterns.json", guard=guard, payload={
         "study": data.study.id,

@@ -1,7 +1,9 @@
+# The analysis reads the case files, not the tables stage's CSVs (the workbook's per-case sheets are
+# computed again in memory, which costs less than waiting): tables, analysis and reports run beside each
+# other on two cores.
 rule analysis:
     input:
         files=study_files,
-        units="results/{study}/units.csv",  # the workbook gathers the tables stage's CSVs too
     output:
         patterns="results/{study}/patterns.json",
     shell:
