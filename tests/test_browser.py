@@ -12,11 +12,12 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from patroon import render
+from patroon.atomic import write_text
 from patroon.build import render_study
 from patroon.config import load_config
 from patroon.load import load_study
 from patroon.site import index_html
-from patroon.stages import run_analysis, run_tables, write_text
+from patroon.stages import run_analysis, run_tables
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

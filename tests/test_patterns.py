@@ -134,3 +134,21 @@ def test_synthesis_sentences_are_generated_in_the_report_language(mini):
     assert en["binnen"] == ("Expectation 2 (within) is partly confirmed: 1 of 3 cases hold more than one cluster. "
                             "More than one cluster in: b.")
     assert "Cramérs V = 0.82 over 3 gemeenten en 5 eenheden" in nl["tussen"]
+
+
+def test_workbook_keeps_case_text_inert():
+    """Text from a case file that looks like a formula, a link or a number stays text in the workbook."""
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from patroon.stages import workbook_bytes
+
+    hostile = ["=HYPERLINK(\"http://example.org\",\"klik\")", "http://example.org", "0012", "@SUM(A1)"]
+    frame = pd.DataFrame({"text": hostile, "n": [1, 2, 3, 4]})
+    sheet = load_workbook(io.BytesIO(workbook_bytes({"units.csv": (frame, False)})))["units"]
+    cells = [sheet.cell(row=r, column=1) for r in range(2, 6)]
+    assert [c.value for c in cells] == hostile
+    assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
+    assert [sheet.cell(row=r, column=2).value for r in range(2, 6)] == [1, 2, 3, 4]

@@ -90,3 +90,12 @@ def test_stories_belong_to_a_gemeente_of_the_study():
     study = load_study(REAL_DATA / "samenwerken-jeugdzorg", base=ROOT)
     stories = study.cases_of("verhaal")
     assert stories and all(study.cases[s.part_of].kind == "gemeente" for s in stories.values())
+
+
+def test_render_job_sees_the_dependencies_snakemake_sees(study):
+    """The render job takes each report's input files from the loaded study; Snakemake's DAG reads them
+    from the raw files. If the two disagreed, an edit could leave a stale report behind."""
+    from patroon.build import study_layout
+    from patroon.workflow import layout
+
+    assert study_layout(study) == layout(study.root)

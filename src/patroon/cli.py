@@ -61,7 +61,7 @@ def cmd_validate(args) -> int:
     for line in problems:
         print(line, file=sys.stderr)
     if args.stamp and not problems:
-        from patroon.stages import write_text
+        from patroon.atomic import write_text
 
         write_text(Path(args.stamp), "valid\n")
     return 1 if problems else 0
@@ -98,7 +98,7 @@ def cmd_render(args) -> int:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
             return 2
     if args.stamp:
-        from patroon.stages import write_text
+        from patroon.atomic import write_text
 
         write_text(Path(args.stamp), "rendered\n")
     return 0
@@ -106,7 +106,7 @@ def cmd_render(args) -> int:
 
 def cmd_index(args) -> int:
     from patroon.site import index_html
-    from patroon.stages import write_text
+    from patroon.atomic import write_text
 
     studies = [_load(args, s) for s in _studies(args)]
     write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")))
@@ -125,7 +125,7 @@ def cmd_schemas(args) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))
         else:
-            from patroon.stages import write_text
+            from patroon.atomic import write_text
 
             write_text(path, text)
     for path in stale:
@@ -164,7 +164,7 @@ def _emit(text: str, path: Path | None) -> int:
     if path.exists():
         print(f"error: {path} exists; not overwriting it", file=sys.stderr)
         return 1
-    from patroon.stages import write_text
+    from patroon.atomic import write_text
 
     write_text(path, text)
     print(f"wrote {path}")

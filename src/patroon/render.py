@@ -22,7 +22,7 @@ import pandas as pd
 from patroon import __version__, derive, escape, pandoc_batch, report_figures, tables
 from patroon.load import StudyData
 from patroon.privacy import Guard
-from patroon.stages import NO_GUARD, write_text
+from patroon.atomic import NO_GUARD, write_text
 
 # Non-default delimiters: `{{ }}` and `{% %}` are Quarto shortcode/pandoc attribute territory.
 JINJA_SYNTAX = dict(

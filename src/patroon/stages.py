@@ -4,40 +4,18 @@ writes every output atomically (temporary file, then rename), so an interrupted 
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from patroon import blocks, derive, patterns, tables
+from patroon.atomic import NO_GUARD, write_json, write_text
 from patroon.load import StudyData
 from patroon.privacy import Guard
-
-NO_GUARD = Guard()
-
-
-def write_text(path: Path, text: str | bytes, guard: Guard = NO_GUARD) -> None:
-    guard.check(path, text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_csv(path: Path, frame: pd.DataFrame, index: bool = False, guard: Guard = NO_GUARD) -> None:
     write_text(path, frame.to_csv(index=index, lineterminator="\n"), guard)
-
-
-def write_json(path: Path, payload: object, guard: Guard = NO_GUARD) -> None:
-    write_text(path, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n", guard)
 
 
 def case_table_frames(data: StudyData) -> dict[str, pd.DataFrame]:
@@ -71,7 +49,7 @@ def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path
 
 
 def _cell(value: object) -> object:
-    """A value as openpyxl takes it: numbers stay numbers, missing is an empty cell, the rest is text."""
+    """A value as a workbook cell: numbers stay numbers, missing is an empty cell, the rest is text."""
     if isinstance(value, (list, tuple, dict, set)):
         return str(value)
     if pd.isna(value):
@@ -84,14 +62,20 @@ def _cell(value: object) -> object:
 def workbook_bytes(frames: dict[str, tuple[pd.DataFrame, bool]]) -> bytes:
     """Every table of the study in one workbook, a sheet per table (units and cases first, then the
     per-case tables, then the cross-case tables), headers frozen. `frames` maps a CSV's path under
-    results/<study>/ to its frame and whether its index is a column."""
+    results/<study>/ to its frame and whether its index is a column.
+
+    XlsxWriter, not openpyxl: it writes the workbook in a tenth of the time (0.1 s against 0.9 s for
+    sturing-jeugdhulp's 32 sheets), and every cell is written with its type named, so text from a case
+    file that starts with '=' or looks like a URL stays text instead of becoming a formula or a link."""
     import io
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    import xlsxwriter
 
-    book = Workbook()
-    book.remove(book.active)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False,
+                                        "nan_inf_to_errors": True})
+    bold = book.add_format({"bold": True})
     first = [name for name in ("units.csv", "cases.csv") if name in frames]
     used: set[str] = set()
     for name in first + sorted(set(frames) - set(first)):
@@ -103,15 +87,21 @@ def workbook_bytes(frames: dict[str, tuple[pd.DataFrame, bool]]) -> bytes:
         while sheet_name in used:
             sheet_name = sheet_name[:28] + f"~{len(used)}"
         used.add(sheet_name)
-        sheet = book.create_sheet(sheet_name)
-        sheet.append([str(column) for column in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(value) for value in row])
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
+        sheet = book.add_worksheet(sheet_name)
+        for col, column in enumerate(frame.columns):
+            sheet.write_string(0, col, str(column), bold)
+        for row_number, row in enumerate(frame.itertuples(index=False), start=1):
+            for col, value in enumerate(map(_cell, row)):
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_boolean(row_number, col, value)
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(row_number, col, value)
+                else:
+                    sheet.write_string(row_number, col, value)
+        sheet.freeze_panes(1, 0)
+    book.close()
     return buffer.getvalue()
 
 

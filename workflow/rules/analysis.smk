@@ -6,5 +6,6 @@ rule analysis:
         files=study_files,
     output:
         patterns="results/{study}/patterns.json",
+    priority: 20  # see reports.smk: longest jobs first
     shell:
         "{PATROON} analyse {COMMON} --study {wildcards.study}"

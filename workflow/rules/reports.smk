@@ -8,12 +8,15 @@ FORMAT_LIST = ",".join(FORMATS)
 
 # Reports do not wait for the tables and analysis stages: they read the case files through the same
 # validating loader (bad data stops the job before it writes) and compute the synthesis in memory, so on
-# two cores rendering runs beside tables/analysis instead of after them.
+# two cores rendering runs beside tables/analysis instead of after them. Priorities put the longest jobs
+# first (rendering, then analysis, then tables; validate and index are the short ones), so that on two
+# cores no long job is left alone at the end with one core idle.
 rule reports:
     input:
         files=study_files,
     output:
         "reports/{study}/.built",
+    priority: 30
     log:
         "logs/{study}/reports.log",
     shell:

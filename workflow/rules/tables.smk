@@ -4,5 +4,6 @@ rule tables:
     output:
         units="results/{study}/units.csv",
         cases="results/{study}/cases.csv",
+    priority: 10  # see reports.smk: longest jobs first
     shell:
         "{PATROON} tables {COMMON} --study {wildcards.study}"
