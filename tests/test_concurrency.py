@@ -1,6 +1,7 @@
 """Interrupted and concurrent builds: no truncated report, the next build completes, two builds at once
 do not corrupt each other (Snakemake's directory lock stops the second with a clear message)."""
 
+import os
 import shutil
 import signal
 import subprocess
@@ -23,12 +24,15 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def assert_reports_whole(root: Path) -> None:
+def assert_reports_whole(root: Path, orphans_allowed: bool = False) -> None:
+    """Every report is whole. A process killed outright cannot remove its hidden temporary files; the
+    next build must (`orphans_allowed` only right after such a kill)."""
     for pdf in root.rglob("*.pdf"):
         assert len(PdfReader(pdf).pages) >= 1, pdf
     for html in root.rglob("*.html"):
         assert html.read_text().rstrip().endswith("</html>"), html
-    assert not list(root.rglob(".*.tmp")), "temporary files left behind"
+    if not orphans_allowed:
+        assert not list(root.rglob(".*.tmp")), "temporary files left behind"
 
 
 def test_interrupted_build_leaves_no_truncated_report_and_next_build_completes(tmp_path):
@@ -57,7 +61,7 @@ def test_killed_render_leaves_no_partial_file(tmp_path):
         time.sleep(0.02)
     process.kill()
     process.wait(timeout=30)
-    assert_reports_whole(root / "reports")
+    assert_reports_whole(root / "reports", orphans_allowed=True)
     # The next render finishes the job: every report exists and is whole.
     assert subprocess.run(command, cwd=root).returncode == 0
     assert len(list((root / "reports").rglob("*.pdf"))) == 8
@@ -79,3 +83,23 @@ def test_second_concurrent_build_stops_with_a_clear_message(tmp_path):
     assert "cannot be locked" in second.stderr
     assert_reports_whole(root / "reports")
     assert len(list((root / "reports").rglob("*.pdf"))) == 8
+
+
+def test_next_build_removes_what_a_killed_process_left_but_not_what_a_live_one_writes(tmp_path):
+    from patroon.atomic import remove_orphans
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    folder = tmp_path / "reports" / "mini" / "gemeenten"
+    folder.mkdir(parents=True)
+    orphan_file = folder / f".a.pdf.{gone.pid}.k3j_x9.tmp"
+    orphan_dir = folder / f".typst.{gone.pid}.q8w2e1.tmp"
+    live_file = folder / f".b.pdf.{os.getpid()}.z1y2x3.tmp"
+    report = folder / "a.pdf"
+    orphan_file.write_text("half")
+    orphan_dir.mkdir()
+    (orphan_dir / "report.typ").write_text("half")
+    live_file.write_text("being written")
+    report.write_text("whole")
+    assert set(remove_orphans(tmp_path / "reports")) == {orphan_file, orphan_dir}
+    assert live_file.exists() and report.exists() and not orphan_file.exists() and not orphan_dir.exists()

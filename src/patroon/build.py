@@ -21,7 +21,7 @@ from pathlib import Path
 from patroon import __version__, render
 from patroon.load import StudyData
 from patroon.privacy import Guard
-from patroon.atomic import NO_GUARD, write_text
+from patroon.atomic import NO_GUARD, remove_orphans, write_text
 from patroon.stages import analysis_results
 from patroon.workflow import StudyLayout
 
@@ -113,6 +113,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
                  base: Path | None = None, log=print) -> list[str]:
     """Render the stale reports (or exactly `only`); returns the stems rendered."""
     base = base or Path.cwd()
+    remove_orphans(out)  # what a killed render left behind
     manifest_path = out / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if only is None else {}

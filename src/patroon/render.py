@@ -11,7 +11,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,7 +21,7 @@ import pandas as pd
 from patroon import __version__, derive, escape, pandoc_batch, report_figures, tables
 from patroon.load import StudyData
 from patroon.privacy import Guard
-from patroon.atomic import NO_GUARD, write_text
+from patroon.atomic import NO_GUARD, temporary_folder, write_text
 
 # Non-default delimiters: `{{ }}` and `{% %}` are Quarto shortcode/pandoc attribute territory.
 JINJA_SYNTAX = dict(
@@ -164,8 +163,7 @@ def typeset(markup: str, report_dir: Path, root: Path | None = None) -> bytes:
     is written (under a hidden temporary name) in the report's folder, and root is the study's reports."""
     import typst
 
-    report_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=report_dir, prefix=".typst-") as tmp:
+    with temporary_folder(report_dir, "typst") as tmp:
         source = Path(tmp) / "report.typ"
         # One level deeper than the report: image paths are relative to the report, so prefix '../'.
         source.write_text(markup.replace('image("', 'image("../'), encoding="utf-8")
@@ -184,7 +182,7 @@ def embed_figures(html: str, report_dir: Path, figure_files: dict[Path, str]) ->
 def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
     for fmt in formats:
         target = "typst" if fmt == "pdf" else "html"
-        with tempfile.TemporaryDirectory(dir=qmd_path.parent) as tmp:
+        with temporary_folder(qmd_path.parent, "quarto") as tmp:
             copy = Path(tmp) / qmd_path.name
             shutil.copy(qmd_path, copy)
             subprocess.run(["quarto", "render", str(copy), "--to", target], check=True, capture_output=True)

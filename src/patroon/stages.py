@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from patroon import blocks, derive, patterns, tables
-from patroon.atomic import NO_GUARD, write_json, write_text
+from patroon.atomic import NO_GUARD, remove_orphans, write_json, write_text
 from patroon.load import StudyData
 from patroon.privacy import Guard
 
@@ -41,6 +41,7 @@ def case_table_frames(data: StudyData) -> dict[str, pd.DataFrame]:
 
 def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
     """results/<study>/{cases,units}.csv and the per-case tables under tables/."""
+    remove_orphans(out)  # what a killed run left behind
     written = []
     for name, frame in case_table_frames(data).items():
         write_csv(out / name, frame, guard=guard)
@@ -132,6 +133,7 @@ def analysis_results(data: StudyData) -> dict:
 
 
 def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
+    remove_orphans(out)  # what a killed run left behind
     results = analysis_results(data)
     written = []
     # The workbook holds the tables stage's frames too, computed here rather than read from its files.
