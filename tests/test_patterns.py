@@ -111,6 +111,7 @@ def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
     assert book.sheetnames[:2] == ["units", "cases"]
     per_case = {f"{case}-{table}" for case in mini.cases for table in ("aanbieders", "sturing", "reacties")}
     assert {"cluster-naar-case", "profielen"} | per_case <= set(book.sheetnames)
+    assert set(book.sheetnames[2:2 + len(per_case)]) == per_case  # per case first, then across cases
     sheet = book["units"]
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 6  # header + five units
