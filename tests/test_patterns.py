@@ -108,10 +108,13 @@ def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
     run_analysis(mini, out)
     assert not (out / "units.csv").exists()
     book = load_workbook(out / "mini.xlsx")
-    assert book.sheetnames[:2] == ["units", "cases"]
-    per_case = {f"{case}-{table}" for case in mini.cases for table in ("aanbieders", "sturing", "reacties")}
-    assert {"cluster-naar-case", "profielen"} | per_case <= set(book.sheetnames)
-    assert set(book.sheetnames[2:2 + len(per_case)]) == per_case  # per case first, then across cases
+    # units and cases, then each kind of per-case table as one sheet with the case first, then the rest.
+    assert book.sheetnames[:5] == ["units", "cases", "aanbieders", "sturing", "reacties"]
+    assert {"cluster-naar-case", "profielen"} <= set(book.sheetnames)
+    providers = book["aanbieders"]
+    assert providers.cell(row=1, column=1).value == "case_id"
+    assert {providers.cell(row=r, column=1).value for r in range(2, providers.max_row + 1)} <= set(mini.cases)
+    assert providers.max_row == 1 + 5  # each of the five units under its own case
     sheet = book["units"]
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 6  # header + five units

@@ -49,3 +49,15 @@ def test_mini_study_qca_worked_by_hand(mini):
     assert necessity.loc["willen", "consistency"] == round(2 / 3, 4)
     assert necessity.loc["~willen", "coverage"] == round(1 / 3, 4)
     assert result.truth_table["n"].sum() == 5
+
+
+def test_term_order_does_not_depend_on_the_order_of_the_prime_implicants():
+    """Python 3.11 hashes None by address, so a set of implicants iterates differently in every process;
+    the solution's terms must come out the same whatever that order (the real study's solutions.json
+    changed between runs before this was fixed)."""
+    # Outcome when a OR b (2 conditions): primes (1, None) and (None, 1) tie on size.
+    primes = [(1, None), (None, 1)]
+    minterms = {0b01, 0b10, 0b11}
+    forward = qca.minimal_covers(primes, minterms, 2)
+    backward = qca.minimal_covers(list(reversed(primes)), minterms, 2)
+    assert forward == backward == [[(1, None), (None, 1)]]  # conditions in their declared order

@@ -141,9 +141,10 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
         return []
     # Studies with organisations share unit/case frames across reports; studies of cases only share the
     # block results (a case report shows its rows of each block).
-    derived = render.Derived.of(data) if data.organisation_kind() is not None else None
-    needs_results = derived is None or any(t.kind == "synthesis" for t in todo)
+    has_organisations = data.organisation_kind() is not None
+    needs_results = not has_organisations or any(t.kind == "synthesis" for t in todo)
     results = analysis_results(data) if needs_results else None
+    derived = render.Derived.of(data, results) if has_organisations else None
 
     def prepare(target: Target) -> render.Pending:
         if target.kind == "synthesis":

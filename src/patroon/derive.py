@@ -78,14 +78,16 @@ def opposing_forces(values: list[str]) -> str:
     return "ja" if has_plus and has_minus else "nee"
 
 
-def case_frame(data: StudyData) -> pd.DataFrame:
-    """One row per case: cluster counts and steering conditions met."""
+def case_frame(data: StudyData, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per case: cluster counts and steering conditions met. `units`: the unit frame when the
+    caller has it already (building it is most of the cost at national scale)."""
     analysis = data.study.analysis
-    units = unit_frame_without_case_columns(data)
+    units = unit_frame_without_case_columns(data) if units is None else units
+    units_of = {case_id: rows for case_id, rows in units.groupby("case_id", sort=False)}
     clusters = [c.id for c in data.codebook.clusters]
     rows = []
     for case_id, case in data.cases.items():
-        mine = units[units["case_id"] == case_id]
+        mine = units_of.get(case_id, units.iloc[0:0])
 
         def lookup(variable_id: str, case=case) -> str:
             return str(plain(data, case.coded.get(variable_id), variable_id))
@@ -141,7 +143,7 @@ def unit_frame(data: StudyData) -> pd.DataFrame:
     """One row per unit with the columns of DESIGN.md, the profile variables and the prediction."""
     analysis = data.study.analysis
     units = unit_frame_without_case_columns(data)
-    cases = case_frame(data).set_index("case_id")
+    cases = case_frame(data, units).set_index("case_id")
     units["steering_adequate"] = units["case_id"].map(cases["steering_adequate"])
     predicted, because = [], []
     for _, row in units.iterrows():

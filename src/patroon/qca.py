@@ -47,7 +47,10 @@ def minimal_covers(primes: set[Implicant], minterms: set[int], n: int) -> list[l
     """Every smallest set of prime implicants covering all minterms (fewest terms, then fewest literals)."""
     if not minterms:
         return [[]]
-    ordered = sorted(primes, key=lambda t: (sum(v is not None for v in t), tuple(-1 if v is None else -v for v in t)))
+    # A total order (fewest literals, then by condition: present before negated before eliminated), so that
+    # the terms come out in the same order in every run. Python 3.11 hashes None by address, so the order of
+    # a set of implicants differs between processes and must never decide a tie.
+    ordered = sorted(primes, key=lambda t: (sum(v is not None for v in t), tuple(2 if v is None else 1 - v for v in t)))
     useful = [p for p in ordered if any(covers(p, m, n) for m in minterms)]
     for size in range(1, len(useful) + 1):
         found = [list(combo) for combo in combinations(useful, size)

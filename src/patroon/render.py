@@ -302,8 +302,11 @@ class Derived:
             self.refs_of_organisation.setdefault(ref.organisation.id, []).append(ref)
 
     @classmethod
-    def of(cls, data: StudyData) -> "Derived":
-        return cls(derive.unit_frame(data), derive.case_frame(data), derive.unit_refs(data))
+    def of(cls, data: StudyData, results: dict | None = None) -> "Derived":
+        """From the analysis results when the caller has them (the same frames, not built twice)."""
+        units = results["units"] if results else derive.unit_frame(data)
+        cases = results["cases"] if results else derive.case_frame(data, units)
+        return cls(units, cases, derive.unit_refs(data))
 
 
 def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Path,

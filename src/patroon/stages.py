@@ -18,25 +18,62 @@ def write_csv(path: Path, frame: pd.DataFrame, index: bool = False, guard: Guard
     write_text(path, frame.to_csv(index=index, lineterminator="\n"), guard)
 
 
+def per_case_tables(data: StudyData, units: pd.DataFrame | None = None) -> list[tuple[str, str, pd.DataFrame]]:
+    """(case id, table name, frame) for the tables each case chapter ends with: for studies with
+    organisations their providers, the steering and the reactions; for studies of cases only, the coded
+    values."""
+    if data.organisation_kind() is None:
+        return [(case_id, "gecodeerd", tables.steering_table(data, case_id, data.study.language))
+                for case_id in data.cases]
+    units = derive.unit_frame(data) if units is None else units
+    units_of = {case_id: frame for case_id, frame in units.groupby("case_id", sort=False)}
+    refs_of: dict[str, list[derive.UnitRef]] = {case_id: [] for case_id in data.cases}
+    for ref in derive.unit_refs(data):
+        refs_of.setdefault(ref.unit.case, []).append(ref)
+    result = []
+    for case_id in data.cases:
+        refs = refs_of[case_id]
+        rows = units_of.get(case_id, units.iloc[0:0])
+        result.append((case_id, "aanbieders", tables.providers_table(data, case_id, refs)))
+        result.append((case_id, "sturing", tables.steering_table(data, case_id, data.study.language)))
+        result.append((case_id, "reacties", tables.reactions_table(data, rows, case_id, refs)))
+    return result
+
+
+def overview_frames(data: StudyData, units: pd.DataFrame | None = None,
+                    cases: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """units.csv and cases.csv (from the frames given, else computed). A study without organisations: its
+    case files are its units, so both hold the same rows (every case file with every coded value)."""
+    if data.organisation_kind() is None:
+        frame = tables.case_values_table(data)
+        return {"units.csv": frame, "cases.csv": frame}
+    units = derive.unit_frame(data) if units is None else units
+    return {"units.csv": units, "cases.csv": derive.case_frame(data, units) if cases is None else cases}
+
+
 def case_table_frames(data: StudyData) -> dict[str, pd.DataFrame]:
     """The tables stage's outputs in memory, keyed by path under results/<study>/: units.csv, cases.csv
-    and the per-case tables under tables/. The analysis stage puts the same frames in the workbook, so it
-    need not wait for the tables stage (both run beside each other)."""
-    if data.organisation_kind() is None:
-        # A study without organisations: its case files are its units, so units.csv and cases.csv hold the
-        # same rows (every case file with every coded value), and each case gets one table of its values.
-        frame = tables.case_values_table(data)
-        frames = {"units.csv": frame, "cases.csv": frame}
-        for case_id in data.cases:
-            frames[f"tables/{case_id}-gecodeerd.csv"] = tables.steering_table(data, case_id, data.study.language)
-        return frames
-    units = derive.unit_frame(data)
-    frames = {"units.csv": units, "cases.csv": derive.case_frame(data)}
-    for case_id in data.cases:
-        frames[f"tables/{case_id}-aanbieders.csv"] = tables.providers_table(data, case_id)
-        frames[f"tables/{case_id}-sturing.csv"] = tables.steering_table(data, case_id, data.study.language)
-        frames[f"tables/{case_id}-reacties.csv"] = tables.reactions_table(data, units, case_id)
+    and the per-case tables under tables/."""
+    frames = overview_frames(data)
+    for case_id, name, frame in per_case_tables(data, frames["units.csv"]):
+        frames[f"tables/{case_id}-{name}.csv"] = frame
     return frames
+
+
+def workbook_case_sheets(data: StudyData, units: pd.DataFrame | None = None,
+                         cases: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The tables stage's outputs as the workbook shows them: units, cases, and one sheet per kind of
+    per-case table with the case in its first column (one filterable sheet instead of a sheet per case,
+    which at 342 gemeenten would be a thousand sheets). Computed here rather than read from the tables
+    stage's files, so the analysis need not wait for it."""
+    sheets = overview_frames(data, units, cases)
+    grouped: dict[str, list[pd.DataFrame]] = {}
+    for case_id, name, frame in per_case_tables(data, sheets["units.csv"]):
+        grouped.setdefault(name, []).append(frame.assign(case_id=case_id)[["case_id", *frame.columns]])
+    for name, frames in grouped.items():
+        # A key of its own: a block of the analysis may have the same name.
+        sheets[f"per-case/{name}.csv"] = pd.concat(frames, ignore_index=True)
+    return sheets
 
 
 def run_tables(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
@@ -112,7 +149,7 @@ def analysis_results(data: StudyData) -> dict:
     if data.organisation_kind() is None:
         return {"blocks": block_results, "case_values": tables.case_values_table(data)}
     units = derive.unit_frame(data)
-    cases = derive.case_frame(data)
+    cases = derive.case_frame(data, units)
     order = patterns.cluster_order(data)
     crosstabs = {}
     for spec in data.study.analysis.crosstabs:
@@ -136,8 +173,8 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     remove_orphans(out)  # what a killed run left behind
     results = analysis_results(data)
     written = []
-    # The workbook holds the tables stage's frames too, computed here rather than read from its files.
-    sheets = {name: (frame, False) for name, frame in case_table_frames(data).items()}
+    sheets = {name: (frame, False) for name, frame in
+              workbook_case_sheets(data, results.get("units"), results.get("cases")).items()}
 
     def csv(name: str, frame: pd.DataFrame, index: bool = False) -> None:
         write_csv(out / name, frame, index, guard)
