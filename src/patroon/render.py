@@ -19,9 +19,10 @@ import jinja2
 import pandas as pd
 
 from patroon import __version__, derive, escape, pandoc_batch, report_figures, tables
+from patroon.atomic import NO_GUARD, temporary_folder, write_text
 from patroon.load import StudyData
 from patroon.privacy import Guard
-from patroon.atomic import NO_GUARD, temporary_folder, write_text
+from patroon.reproducible import source_date_epoch
 
 # Non-default delimiters: `{{ }}` and `{% %}` are Quarto shortcode/pandoc attribute territory.
 JINJA_SYNTAX = dict(
@@ -167,7 +168,7 @@ def typeset(markup: str, report_dir: Path, root: Path | None = None) -> bytes:
         source = Path(tmp) / "report.typ"
         # One level deeper than the report: image paths are relative to the report, so prefix '../'.
         source.write_text(markup.replace('image("', 'image("../'), encoding="utf-8")
-        return typst.compile(str(source), format="pdf", root=str(root or tmp))
+        return typst.compile(str(source), format="pdf", root=str(root or tmp), timestamp=source_date_epoch())
 
 
 def embed_figures(html: str, report_dir: Path, figure_files: dict[Path, str]) -> str:

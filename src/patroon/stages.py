@@ -105,15 +105,21 @@ def workbook_bytes(frames: dict[str, tuple[pd.DataFrame, bool]]) -> bytes:
     XlsxWriter, not openpyxl: it writes the workbook in a tenth of the time (0.1 s against 0.9 s for
     sturing-jeugdhulp's 32 sheets), and every cell is written with its type named, so text from a case
     file that starts with '=' or looks like a URL stays text instead of becoming a formula or a link."""
+    import datetime
     import io
 
     import xlsxwriter
+
+    from patroon.reproducible import source_date_epoch
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False,
                                         "nan_inf_to_errors": True})
     bold = book.add_format({"bold": True})
+    epoch = source_date_epoch()
+    if epoch is not None:
+        book.set_properties({"created": datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)})
     first = [name for name in ("units.csv", "cases.csv") if name in frames]
     used: set[str] = set()
     for name in first + [name for name in frames if name not in first]:
