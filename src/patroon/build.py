@@ -40,29 +40,20 @@ def study_layout(data: StudyData) -> StudyLayout:
     """The same layout `workflow.layout` reads for Snakemake, taken from the study already loaded and
     validated (reading every file a second time cost a third of a second per render job, and seconds at
     national scale)."""
-    lay = StudyLayout(data.root)
-    for kind in data.study.unit_kinds:
-        if kind.role == "case":
-            lay.case_plurals.append(kind.plural)
-        elif kind.role == "organisation":
-            lay.organisation_plural = kind.plural
-    plural_of = {kind.kind: kind.plural for kind in data.study.unit_kinds}
-    for plural in lay.case_plurals:
-        for case_id in sorted(i for i, case in data.cases.items() if plural_of[case.kind] == plural):
-            lay.cases.setdefault(case_id, plural)
-    lay.organisations = sorted(data.organisations)
-    lay.organisations_in = {case_id: [] for case_id in lay.cases}
+    kinds = data.study.unit_kinds
+    case_plurals = [k.plural for k in kinds if k.role == "case"]
+    organisation_plural = next((k.plural for k in kinds if k.role == "organisation"), None)
+    plural_of = {k.kind: k.plural for k in kinds}
+    case_ids: dict[str, list[str]] = {}
+    for case_id, case in data.cases.items():
+        case_ids.setdefault(plural_of[case.kind], []).append(case_id)
+    lay = StudyLayout.of_files(data.root, case_plurals, organisation_plural, case_ids, list(data.organisations))
     for org_id in lay.organisations:
-        cases = sorted({unit.case for unit in data.organisations[org_id].units})
-        lay.cases_of[org_id] = cases
-        for case_id in cases:
-            lay.organisations_in.setdefault(case_id, []).append(org_id)
-    if len(lay.case_plurals) > 1:
+        lay.link(org_id, [unit.case for unit in data.organisations[org_id].units])
+    if len(case_plurals) > 1:
         for case_id in lay.cases:
-            parent = data.cases[case_id].part_of
-            if parent is not None:
-                lay.related.setdefault(case_id, []).append(parent)
-                lay.related.setdefault(parent, []).append(case_id)
+            if data.cases[case_id].part_of is not None:
+                lay.relate(case_id, data.cases[case_id].part_of)
     return lay
 
 

@@ -95,7 +95,6 @@ class _Converter:
             value = node.value
         return value
 
-
     def scalar(self, node: yaml.Node) -> Any:
         # Most scalars are plain text, whose value is the node's own; going through the constructor for
         # each of them was a third of the load time of a national-scale study.

@@ -59,9 +59,9 @@ def profiles(data: StudyData, units: pd.DataFrame) -> pd.DataFrame:
             if not members:
                 continue
             counts = Counter(values[i] for i in members if values[i] is not None)
-            top = max(counts.values())
-            leaders = [value for value, count in counts.items() if count == top]
-            majority = leaders[0] if top * 2 > len(members) else None
+            # A strict majority is unique, so which of tied leaders most_common names does not matter.
+            leader, top = counts.most_common(1)[0]
+            majority = leader if top * 2 > len(members) else None
             for value in sorted(counts):
                 deviants = [] if majority is None or value == majority else \
                     sorted(unit_ids[i] for i in members if values[i] == value)

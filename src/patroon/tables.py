@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from patroon.derive import UnitRef, period_cluster, plain, unit_refs
+from patroon.derive import UnitRef, period_cluster, plain
 from patroon.load import StudyData
 from patroon.models import CodedValue, Evidence
 
@@ -39,18 +39,13 @@ def value_label(data: StudyData, variable_id: str, value: object, language: str 
     return getattr(label, language) if label else str(value)
 
 
-def case_refs(data: StudyData, case_id: str, refs: list[UnitRef] | None = None) -> list[UnitRef]:
-    """The units of one case, in the order of `unit_refs`. Callers that make the tables of every case pass
-    `refs` grouped per case: computing all units again for each case made a national study quadratic."""
-    return refs if refs is not None else [r for r in unit_refs(data) if r.unit.case == case_id]
-
-
-def providers_table(data: StudyData, case_id: str, refs: list[UnitRef] | None = None) -> pd.DataFrame:
-    """Tabel x.1: background characteristics of the providers studied in one case."""
+def providers_table(data: StudyData, refs: list[UnitRef]) -> pd.DataFrame:
+    """Tabel x.1: background characteristics of the providers studied in one case (`refs`: its units, in
+    the order of `unit_refs`)."""
     variables = [v for v in data.codebook.variables
                  if v.group.startswith("achtergrond.aanbieder") and v.level in ("organisation", "unit")]
     rows = []
-    for ref in case_refs(data, case_id, refs):
+    for ref in refs:
         row = {"unit_id": ref.unit_id, "name": ref.unit.name}
         for variable in variables:
             coded = ref.unit.coded.get(variable.id) or ref.organisation.coded.get(variable.id)
@@ -80,15 +75,14 @@ def steering_table(data: StudyData, case_id: str, language: str = "nl") -> pd.Da
     return pd.DataFrame(rows)
 
 
-def reactions_table(data: StudyData, units: pd.DataFrame, case_id: str,
-                    refs: list[UnitRef] | None = None) -> pd.DataFrame:
-    """Tabel x.3: reaction over time and determining factors per unit (`units`: the unit frame, all of it
-    or this case's rows)."""
+def reactions_table(data: StudyData, units: pd.DataFrame, refs: list[UnitRef]) -> pd.DataFrame:
+    """Tabel x.3: reaction over time and determining factors per unit of one case (`refs`: its units;
+    `units`: the unit frame, all of it or this case's rows)."""
     rows = []
     groups = data.study.analysis.profile_groups
     subs = data.study.analysis.profile_variables
     by_id = units.set_index("unit_id")
-    for ref in case_refs(data, case_id, refs):
+    for ref in refs:
         unit_row = by_id.loc[ref.unit_id]
         periods = "; ".join(
             f"{p.start or '?'}-{p.end or '?'}: {'+'.join(p.tactics)} ({period_cluster(data, p)})"

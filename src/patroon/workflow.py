@@ -35,6 +35,30 @@ class StudyLayout:
     organisations_in: dict[str, list[str]] = field(default_factory=dict)  # case -> organisations
     related: dict[str, list[str]] = field(default_factory=dict)  # case -> cases it is part of / holds
 
+    @classmethod
+    def of_files(cls, study_dir: Path, case_plurals: list[str], organisation_plural: str | None,
+                 case_ids: dict[str, list[str]], organisations: list[str]) -> "StudyLayout":
+        """The file lists: cases by folder in the order of the study's kinds (a case id is taken by the
+        first kind that has it), each folder's ids sorted, organisations sorted."""
+        result = cls(study_dir, organisation_plural, list(case_plurals))
+        for plural in case_plurals:
+            for case in sorted(case_ids.get(plural, [])):
+                result.cases.setdefault(case, plural)
+        result.organisations = sorted(organisations)
+        result.organisations_in = {c: [] for c in result.cases}
+        return result
+
+    def link(self, organisation: str, cases: list[str]) -> None:
+        """An organisation's units are in these cases (call in the order of `organisations`)."""
+        self.cases_of[organisation] = sorted(set(cases))
+        for case in self.cases_of[organisation]:
+            self.organisations_in.setdefault(case, []).append(organisation)
+
+    def relate(self, case: str, parent: str) -> None:
+        """`case` is part of `parent` (a story of a gemeente): each report shows the other."""
+        self.related.setdefault(case, []).append(parent)
+        self.related.setdefault(parent, []).append(case)
+
     def file(self, plural: str, ident: str) -> str:
         return str(self.study_dir / plural / f"{ident}.yaml")
 
@@ -64,32 +88,25 @@ class StudyLayout:
 def layout(study_dir: Path, with_units: bool = True) -> StudyLayout:
     """With `with_units=False` only the file lists are known (cheap: no provider or case file is read)."""
     study = _read(study_dir / "study.yaml")
-    result = StudyLayout(study_dir)
+    case_plurals, organisation_plural = [], None
     for kind in study.get("unit_kinds") or []:
         if not isinstance(kind, dict) or not isinstance(kind.get("plural"), str):
             continue
         if kind.get("role") == "case":
-            result.case_plurals.append(kind["plural"])
+            case_plurals.append(kind["plural"])
         elif kind.get("role") == "organisation":
-            result.organisation_plural = kind["plural"]
-    for plural in result.case_plurals:
-        for path in sorted((study_dir / plural).glob("*.yaml")):
-            result.cases.setdefault(path.stem, plural)
-    if result.organisation_plural:
-        result.organisations = sorted(p.stem for p in (study_dir / result.organisation_plural).glob("*.yaml"))
-    result.organisations_in = {c: [] for c in result.cases}
+            organisation_plural = kind["plural"]
+    case_ids = {plural: [p.stem for p in (study_dir / plural).glob("*.yaml")] for plural in case_plurals}
+    organisations = [p.stem for p in (study_dir / organisation_plural).glob("*.yaml")] if organisation_plural else []
+    result = StudyLayout.of_files(study_dir, case_plurals, organisation_plural, case_ids, organisations)
     if not with_units:
         return result
     for org in result.organisations:
         units = _read(study_dir / result.organisation_plural / f"{org}.yaml").get("units") or []
-        cases = sorted({u.get("case") for u in units if isinstance(u, dict) and isinstance(u.get("case"), str)})
-        result.cases_of[org] = cases
-        for case in cases:
-            result.organisations_in.setdefault(case, []).append(org)
+        result.link(org, [u.get("case") for u in units if isinstance(u, dict) and isinstance(u.get("case"), str)])
     if len(result.case_plurals) > 1:  # only then can a case be part of another: skip the reads otherwise
         for case, plural in result.cases.items():
             parent = _read(study_dir / plural / f"{case}.yaml").get("part_of")
             if isinstance(parent, str):
-                result.related.setdefault(case, []).append(parent)
-                result.related.setdefault(parent, []).append(case)
+                result.relate(case, parent)
     return result
