@@ -52,6 +52,13 @@ def cmd_validate(args) -> int:
         except LoadError as exc:
             problems.extend(map(str, exc.problems))
             continue
+        if data.study.coding is not None:
+            from patroon.reconciliation import check_coding
+
+            found = check_coding(folder, data, Path.cwd()).problems
+            problems.extend(map(str, found))
+            if found:
+                continue
         if not args.quiet:
             n_units = sum(len(o.units) for o in data.organisations.values())
             counts = [f"{len(data.cases_of(k))} {data.plural(k)}" for k in data.case_kinds()]
@@ -80,6 +87,28 @@ def cmd_analyse(args) -> int:
 
     for study_id in _studies(args):
         run_analysis(_load(args, study_id), Path(args.results) / study_id, _guard(args))
+    return 0
+
+
+def cmd_agreement(args) -> int:
+    from patroon.reconciliation import check_coding
+    from patroon.stages import run_agreement
+
+    for study_id in _studies(args):
+        data = _load(args, study_id)
+        if data.study.coding is None:
+            print(f"error: study {study_id} declares no second coding (`coding:` in study.yaml)", file=sys.stderr)
+            return 2
+        check = check_coding(Path(args.data) / study_id, data, Path.cwd())
+        if check.comparison is None:
+            raise LoadError(check.problems)
+        # Agreement is worth reading while decisions are still open: write it, and list what is open.
+        run_agreement(check, Path(args.results) / study_id, _guard(args))
+        pooled = check.comparison.per_variable.iloc[-1]
+        print(f"{study_id}: {check.comparison.n_items} items compared, disagreements: {check.comparison.n_disagreements}; "
+              f"agreement {pooled.percent_agreement}%, kappa {pooled.cohen_kappa}, alpha {pooled.krippendorff_alpha}")
+        for problem in check.problems:
+            print(problem, file=sys.stderr)
     return 0
 
 
@@ -229,6 +258,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--stamp", help="write this file when everything is valid (for Snakemake)")
     add("tables", cmd_tables, "write cases.csv, units.csv and the per-case tables")
     add("analyse", cmd_analyse, "write cross-case tables, patterns.json and qca/")
+    add("agreement", cmd_agreement, "intercoder agreement of the two codings, per variable, and every disagreement")
     r = add("render", cmd_render, "write .qmd and render HTML/PDF reports")
     r.add_argument("--report", action="append", help="e.g. gemeenten/rijn, aanbieders/mars or synthese")
     r.add_argument("--formats", default="html,pdf")

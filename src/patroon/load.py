@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from patroon.models import CaseFile, Codebook, OrganisationFile, Study
 
+CODERS_DIR = "coders"  # data/<study>/coders/<name>/: one independent coding per coder
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000  # a real case file has a few thousand; alias bombs have millions
 MAX_DEPTH = 40
@@ -239,9 +240,14 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
-    """Load and fully check one study. Raises LoadError with every problem found."""
+def load_study(study_dir: Path, base: Path | None = None, coder: str | None = None) -> StudyData:
+    """Load and fully check one study. Raises LoadError with every problem found.
+
+    With `coder`, the case files are that coder's independent coding (`coders/<coder>/<plural>/`), checked
+    against the same study.yaml and codebook with the same rules.
+    """
     base = base or study_dir.parent.parent
+    files_dir = study_dir / CODERS_DIR / coder if coder else study_dir
     problems: list[Problem] = []
 
     def load(path: Path, model: type[BaseModel]) -> tuple[Any, Document | None]:
@@ -267,7 +273,7 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
 
     documents: dict[str, tuple[Document, str]] = {}
     for kind in study.unit_kinds:
-        folder = study_dir / kind.plural
+        folder = files_dir / kind.plural
         model = CaseFile if kind.role == "case" else OrganisationFile
         for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
             shown = _display(path, base)

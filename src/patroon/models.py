@@ -381,6 +381,19 @@ class Analysis(Strict):
     blocks: list[Block] = Field(default_factory=list)
 
 
+class CodingSettings(Strict):
+    """Two independent codings of the same cases and how their disagreements were settled.
+
+    Each coder's files live in `coders/<name>/<kind plural>/`, laid out like the study's own folders. The
+    study's own case files are the reconciled coding: every disagreement between the two coders is decided
+    in the reconciliation file, and the study's files must carry the decided value.
+    """
+
+    coders: list[Slug] = Field(min_length=2, max_length=2)
+    reconciliation: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")] = "reconciliation.yaml"
+    rules: ShortText | None = None  # where the written coding rules are (shown in the synthesis)
+
+
 class Study(Strict):
     id: Slug
     title: ShortText
@@ -389,4 +402,23 @@ class Study(Strict):
     unit_kinds: list[UnitKind] = Field(min_length=1)
     expectations: list[Expectation] = Field(default_factory=list)
     analysis: Analysis
+    coding: CodingSettings | None = None
     source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------- reconciliation
+
+
+class Decision(Strict):
+    """One disagreement between the two coders, settled: which value the study's own coding carries."""
+
+    variable: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    item: Annotated[str, StringConstraints(min_length=1, max_length=120)]  # unit, case or organisation id
+    values: dict[Slug, Annotated[str, StringConstraints(max_length=400)]] = Field(min_length=2, max_length=2)
+    decision: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    reason: ShortText
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ReconciliationFile(Strict):
+    decisions: list[Decision] = Field(default_factory=list)

@@ -55,6 +55,21 @@ LABELS = {
         "reported": "volgens de bron", "agrees": "gelijk", "case": "Case", "count": "aantal", "share": "aandeel",
         "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
         "n": "n",
+        "agreement": "Betrouwbaarheid van de codering",
+        "agreement_intro": "Twee codeurs ({a} en {b}) codeerden alle cases onafhankelijk van elkaar, uit de bron, het "
+                           "codeboek en de coderingsregels{rules}. Vóór reconciliatie kwamen zij op {n} van de {total} "
+                           "gecodeerde waarden overeen ({percent}%; Cohens kappa {kappa}, Krippendorffs alfa {alpha}). "
+                           "Elk van de {open} verschillen is beslist in {file}, met reden en bronverwijzing; de "
+                           "analyse in dit rapport gebruikt de gereconcilieerde codering.",
+        "agreement_undecided": "Nog niet beslist: {n} verschillen.",
+        "agreement_columns": ["Variabele", "Niveau", "Items", "Overeenstemming (%)", "Cohens kappa",
+                              "Krippendorffs alfa", "Verschillen"],
+        "disagreement_columns": ["Variabele", "Item", "{a}", "{b}", "Besluit", "Reden"],
+        "disagreements": "Verschillen en besluiten",
+        "levels": {"case": "gemeente", "organisation": "organisatie", "unit": "eenheid", "": ""},
+        "pooled": "alle variabelen samen",
+        "reaction_variables": {"reactie.eerste-cluster": "Eerste cluster", "reactie.cluster": "Laatste cluster",
+                               "reactie.verloop": "Verloop van de reactie"},
         "differences_with_source": "Verschillen met de bron",
         "units_overview": "Eenheden in één oogopslag",
         "details_capped": "Hieronder de onderbouwing van {shown} van de {total} eenheden: eerst wie afwijkt van de "
@@ -84,6 +99,21 @@ LABELS = {
         "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
         "n": "n",
+        "agreement": "Reliability of the coding",
+        "agreement_intro": "Two coders ({a} and {b}) coded every case independently, from the source, the codebook "
+                           "and the coding rules{rules}. Before reconciliation they agreed on {n} of {total} coded "
+                           "values ({percent}%; Cohen's kappa {kappa}, Krippendorff's alpha {alpha}). Each of the "
+                           "{open} disagreements is decided in {file}, with a reason and a source reference; the "
+                           "analysis in this report uses the reconciled coding.",
+        "agreement_undecided": "Not yet decided: {n} disagreements.",
+        "agreement_columns": ["Variable", "Level", "Items", "Agreement (%)", "Cohen's kappa",
+                              "Krippendorff's alpha", "Disagreements"],
+        "disagreement_columns": ["Variable", "Item", "{a}", "{b}", "Decision", "Reason"],
+        "disagreements": "Disagreements and decisions",
+        "levels": {"case": "municipality", "organisation": "organisation", "unit": "unit", "": ""},
+        "pooled": "all variables together",
+        "reaction_variables": {"reactie.eerste-cluster": "First cluster", "reactie.cluster": "Final cluster",
+                               "reactie.verloop": "Course of the reaction"},
         "differences_with_source": "Differences with the source",
         "units_overview": "Units at a glance",
         "details_capped": "Below, the evidence of {shown} of the {total} units: first those that deviate from the "
@@ -479,6 +509,51 @@ def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, 
     }
 
 
+def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
+    """The synthesis section on intercoder agreement (studies with a second coding), or None."""
+    if data.study.coding is None:
+        return None
+    from patroon.reconciliation import check_coding
+    from patroon.stages import agreement_frames
+
+    check = check_coding(data.root, data, base)
+    if check.comparison is None:
+        return None
+    labels = LABELS[data.study.language]
+    language = data.study.language
+    per_variable, disagreements = agreement_frames(check)
+
+    def label(variable_id: str) -> str:
+        variable = data.codebook.variable(variable_id)
+        if variable is not None:
+            return getattr(variable.label, language)
+        return labels["reaction_variables"].get(variable_id, labels["pooled"])
+
+    def number(value: object) -> str:
+        return "–" if value is None or value != value else f"{value}"
+
+    pooled = per_variable.iloc[-1]
+    a, b = check.comparison.coders
+    rules = f" ({data.study.coding.rules})" if data.study.coding.rules else ""
+    intro = labels["agreement_intro"].format(
+        a=a, b=b, rules=rules, n=int(pooled.n_agree), total=int(pooled.n_items), percent=number(pooled.percent_agreement),
+        kappa=number(pooled.cohen_kappa), alpha=number(pooled.krippendorff_alpha),
+        open=len(disagreements), file=f"data/{data.study.id}/{data.study.coding.reconciliation}")
+    undecided = int((disagreements["decision"] == "").sum())
+    rows = [[label(r.variable), labels["levels"].get(r.level, r.level), r.n_items, number(r.percent_agreement),
+             number(r.cohen_kappa), number(r.krippendorff_alpha), r.n_disagreements]
+            for r in per_variable.itertuples()]
+    shown = disagreements.head(limit)
+    detail = [[label(r.variable), r.item, r.value_a, r.value_b, r.decision, r.reason] for r in shown.itertuples()]
+    headers = [h.format(a=a, b=b) for h in labels["disagreement_columns"]]
+    return {"intro": intro,
+            "undecided": labels["agreement_undecided"].format(n=undecided) if undecided else "",
+            "table": md_table(rows, labels["agreement_columns"]),
+            "disagreements": md_table(detail, headers),
+            "more": (f"{limit} / {len(disagreements)}: results/{data.study.id}/agreement-verschillen.csv"
+                     if len(disagreements) > limit else "")}
+
+
 def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
     from patroon import narrative
 
@@ -502,6 +577,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         "blocks": [(block, result, block_view(result, LABELS[language], data))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
+        "agreement": agreement_view(data, base, report_figures.MAX_ROWS),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
 

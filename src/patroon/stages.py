@@ -231,3 +231,22 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     })
     written.append(out / "patterns.json")
     return written
+
+
+def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-variable agreement, and every disagreement beside the decision that settled it (if any)."""
+    comparison = check.comparison
+    disagreements = comparison.disagreements.copy()
+    decisions = {(d.variable, d.item): d for d in (check.reconciliation.decisions if check.reconciliation else [])}
+    for column in ("decision", "reason", "source"):
+        disagreements[column] = [getattr(decisions.get((r.variable, r.item)), column, "")
+                                 for r in comparison.disagreements.itertuples()]
+    return comparison.per_variable, disagreements
+
+
+def run_agreement(check, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
+    """results/<study>/agreement.csv (per variable) and agreement-verschillen.csv (every disagreement)."""
+    per_variable, disagreements = agreement_frames(check)
+    write_csv(out / "agreement.csv", per_variable, guard=guard)
+    write_csv(out / "agreement-verschillen.csv", disagreements, guard=guard)
+    return [out / "agreement.csv", out / "agreement-verschillen.csv"]
