@@ -225,7 +225,14 @@ def cmd_import_qdc(args) -> int:
 def cmd_synth(args) -> int:
     from patroon.synth import write_study
 
-    target = write_study(Path(args.data), args.study[0], args.gemeenten, args.units, args.seed, args.template)
+    if not args.study or len(args.study) != 1:
+        print("error: synth needs exactly one --study NAME for the new study folder", file=sys.stderr)
+        return 2
+    try:
+        target = write_study(Path(args.data), args.study[0], args.gemeenten, args.units, args.seed, args.template)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote synthetic study {args.study[0]} to {target}")
     return 0
 
