@@ -147,10 +147,38 @@ def test_validate_fails_until_every_disagreement_is_decided_and_carried_out(two_
 
 def test_a_decision_for_no_disagreement_is_refused(two_coders):
     (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": [
-        {"variable": "willen", "item": "org1-a", "values": {"a": "+", "b": "+"}, "decision": "+",
+        {"variable": "willen", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "-",
          "reason": "x", "source": "§1"}]}), encoding="utf-8")
     result = _patroon("validate", cwd=two_coders.parent.parent)
-    assert "the coders do not disagree on willen of org1-a" in result.stderr
+    assert "the coders do not disagree on willen of org1-a (both coded '+')" in result.stderr
+
+
+def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
+    """Both coders agreed on willen '+' for org2; review against the chapter decides '-'. Allowed when the
+    decision gives the agreed value for both coders, and the study's file must then carry '-'."""
+    decisions = [
+        {"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "+", "reason": "t", "source": "§1"},
+        {"variable": "reactie.eerste-cluster", "item": "org1-a", "values": {"a": "niet-volgen", "b": "volgen"},
+         "decision": "niet-volgen", "reason": "t", "source": "§1"},
+        {"variable": "reactie.verloop", "item": "org1-a", "values": {"a": "niet-volgen > volgen", "b": "volgen"},
+         "decision": "niet-volgen > volgen", "reason": "t", "source": "§1"},
+        {"variable": "willen", "item": "org2", "values": {"a": "+", "b": "-"}, "decision": "-", "reason": "t", "source": "§1"},
+    ]
+    (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": decisions}), encoding="utf-8")
+    result = _patroon("validate", cwd=two_coders.parent.parent)
+    assert "the coders do not disagree on willen of org2 (both coded '+')" in result.stderr
+    decisions[-1]["values"] = {"a": "+", "b": "+"}
+    (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": decisions}), encoding="utf-8")
+    result = _patroon("validate", cwd=two_coders.parent.parent)
+    assert result.returncode == 1
+    assert "data/mini/aanbieders/org2.yaml:" in result.stderr and "willen: '+' differs from the reconciled decision '-'" in result.stderr
+    _edit(two_coders / "aanbieders" / "org2.yaml", lambda data: data["units"][0]["coded"]["willen"].update(value="-"))
+    result = _patroon("validate", cwd=two_coders.parent.parent)
+    assert result.returncode == 0, result.stderr
+    result = _patroon("agreement", "--results", "results", cwd=two_coders.parent.parent)
+    with (two_coders.parent.parent / "results" / "mini" / "agreement-verschillen.csv").open(encoding="utf-8") as handle:
+        kinds = [(r["kind"], r["variable"], r["item"]) for r in csv.DictReader(handle)]
+    assert ("correctie", "willen", "org2") in kinds and len(kinds) == 4
 
 
 def test_agreement_command_writes_both_tables(two_coders):

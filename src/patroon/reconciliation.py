@@ -5,14 +5,15 @@ reconciliation file with one decision per disagreement. The study's own case fil
 coding. `check_coding` holds all three together; `patroon validate` fails on any of:
 
 - a coder's file that is invalid (the same checks as the study's own files);
-- a disagreement without a decision, or a decision for something the coders did not disagree on, or one
-  whose recorded values are not what the coders wrote;
+- a disagreement without a decision, or a decision for something the coders did not disagree on (unless
+  it corrects a value both coded alike, giving that value for both), or one whose recorded values are not
+  what the coders wrote;
 - a study file whose value is not the decided one (the decision was taken but not carried out).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from patroon.agreement import Comparison, ItemKey, coded_items, compare
@@ -26,6 +27,8 @@ class CodingCheck:
     comparison: Comparison | None
     reconciliation: ReconciliationFile | None
     problems: list[Problem]
+    # (variable, item) of decisions that correct a value both coders agreed on
+    corrections: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _item_places(data: StudyData) -> dict[tuple[str, str], tuple[Path, tuple]]:
@@ -87,6 +90,10 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
         return CodingCheck(comparison, None, problems)
 
     open_ = {(r.variable, r.item): r for r in comparison.disagreements.itertuples()}
+    agreed = {(k.variable, k.item): v.value for k, v in coded_items(codings[0]).items()
+              if (k.variable, k.item) not in open_}
+    levels = {(k.variable, k.item): k.level for k in coded_items(codings[0])}
+    corrections: set[tuple[str, str]] = set()
     decided: dict[tuple[str, str], int] = {}
     for index, decision in enumerate(reconciliation.decisions):
         where = ("decisions", index)
@@ -103,9 +110,17 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
             continue
         row = open_.get(key)
         if row is None:
+            # Both coders agreed, yet checking against the chapter's conclusions showed the value wrong:
+            # a review correction, logged like a decision, with both coders' (equal) value.
+            both = agreed.get(key)
+            written_values = set(decision.values.values())
+            if both is not None and written_values == {both}:
+                corrections.add(key)
+                continue
             problems.append(Problem(shown, line, f"decisions.{index}",
-                                    f"the coders do not disagree on {decision.variable} of {decision.item}; "
-                                    "remove this decision"))
+                                    f"the coders do not disagree on {decision.variable} of {decision.item}"
+                                    + (f" (both coded '{both}')" if both is not None else "")
+                                    + "; a correction of an agreed value must give that value for both coders"))
             continue
         written = {row.coder_a: row.value_a, row.coder_b: row.value_b}
         for coder, value in decision.values.items():
@@ -122,10 +137,9 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
     main_items = coded_items(main)
     places = _item_places(main)
     cache: dict[Path, Document | None] = {}
-    levels = {(r.variable, r.item): r.level for r in comparison.disagreements.itertuples()}
     for decision in reconciliation.decisions:
         key = (decision.variable, decision.item)
-        if key not in open_:
+        if key not in open_ and key not in corrections:
             continue
         level = levels[key]
         carried = main_items.get(ItemKey(decision.variable, level, decision.item))
@@ -147,4 +161,4 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
         problems.append(Problem(_display(file, base), _line(file, loc, cache), decision.variable,
                                 f"'{now}' differs from the reconciled decision '{decision.decision}' for "
                                 f"{decision.item} ({shown}:{decided[key]})"))
-    return CodingCheck(comparison, reconciliation, problems)
+    return CodingCheck(comparison, reconciliation, problems, corrections)

@@ -66,6 +66,10 @@ LABELS = {
                               "Krippendorffs alfa", "Verschillen"],
         "disagreement_columns": ["Variabele", "Item", "{a}", "{b}", "Besluit", "Reden"],
         "disagreements": "Verschillen en besluiten",
+        "corrections": "Correcties na controle tegen de conclusies van de hoofdstukken",
+        "corrections_intro": "Waarden waarover beide codeurs het eens waren, maar die bij de controle van de "
+                             "resultaten tegen de conclusies van de casushoofdstukken niet bleken te kloppen.",
+        "correction_columns": ["Variabele", "Item", "Beide codeurs", "Besluit", "Reden"],
         "levels": {"case": "gemeente", "organisation": "organisatie", "unit": "eenheid", "": ""},
         "pooled": "alle variabelen samen",
         "reaction_variables": {"reactie.eerste-cluster": "Eerste cluster", "reactie.cluster": "Laatste cluster",
@@ -110,6 +114,10 @@ LABELS = {
                               "Krippendorff's alpha", "Disagreements"],
         "disagreement_columns": ["Variable", "Item", "{a}", "{b}", "Decision", "Reason"],
         "disagreements": "Disagreements and decisions",
+        "corrections": "Corrections after checking against the chapters' conclusions",
+        "corrections_intro": "Values both coders agreed on that, when the results were checked against the "
+                             "conclusions of the case chapters, turned out to be wrong.",
+        "correction_columns": ["Variable", "Item", "Both coders", "Decision", "Reason"],
         "levels": {"case": "municipality", "organisation": "organisation", "unit": "unit", "": ""},
         "pooled": "all variables together",
         "reaction_variables": {"reactie.eerste-cluster": "First cluster", "reactie.cluster": "Final cluster",
@@ -539,6 +547,8 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
         a=a, b=b, rules=rules, n=int(pooled.n_agree), total=int(pooled.n_items), percent=number(pooled.percent_agreement),
         kappa=number(pooled.cohen_kappa), alpha=number(pooled.krippendorff_alpha),
         open=len(disagreements), file=f"data/{data.study.id}/{data.study.coding.reconciliation}")
+    corrections = disagreements[disagreements["kind"] == "correctie"]
+    disagreements = disagreements[disagreements["kind"] == "verschil"]
     undecided = int((disagreements["decision"] == "").sum())
     rows = [[label(r.variable), labels["levels"].get(r.level, r.level), r.n_items, number(r.percent_agreement),
              number(r.cohen_kappa), number(r.krippendorff_alpha), r.n_disagreements]
@@ -546,7 +556,9 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
     shown = disagreements.head(limit)
     detail = [[label(r.variable), r.item, r.value_a, r.value_b, r.decision, r.reason] for r in shown.itertuples()]
     headers = [h.format(a=a, b=b) for h in labels["disagreement_columns"]]
+    corrected = [[label(r.variable), r.item, r.value_a, r.decision, r.reason] for r in corrections.itertuples()]
     return {"intro": intro,
+            "corrections": md_table(corrected, labels["correction_columns"]),
             "undecided": labels["agreement_undecided"].format(n=undecided) if undecided else "",
             "table": md_table(rows, labels["agreement_columns"]),
             "disagreements": md_table(detail, headers),

@@ -234,13 +234,24 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
 
 
 def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-variable agreement, and every disagreement beside the decision that settled it (if any)."""
+    """Per-variable agreement, and every disagreement beside the decision that settled it (if any); then the
+    review corrections of values both coders agreed on (`kind` says which is which)."""
     comparison = check.comparison
-    disagreements = comparison.disagreements.copy()
     decisions = {(d.variable, d.item): d for d in (check.reconciliation.decisions if check.reconciliation else [])}
+    disagreements = comparison.disagreements.copy()
+    disagreements.insert(0, "kind", "verschil")
+    corrections = []
+    a, b = comparison.coders
+    for key in sorted(check.corrections):
+        decision = decisions[key]
+        corrections.append({"kind": "correctie", "variable": key[0], "level": "", "item": key[1],
+                            "coder_a": a, "value_a": decision.values[a], "evidence_a": "",
+                            "coder_b": b, "value_b": decision.values[b], "evidence_b": ""})
+    if corrections:
+        disagreements = pd.concat([disagreements, pd.DataFrame(corrections)], ignore_index=True)
     for column in ("decision", "reason", "source"):
         disagreements[column] = [getattr(decisions.get((r.variable, r.item)), column, "")
-                                 for r in comparison.disagreements.itertuples()]
+                                 for r in disagreements.itertuples()]
     return comparison.per_variable, disagreements
 
 
