@@ -165,6 +165,7 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **JINJA_SYNTAX)
     env.filters["md"] = escape.markdown
     env.filters["yamlstr"] = escape.yaml_string
+    env.filters["code"] = escape.code_span
     env.filters["ref"] = tables.evidence_ref
     env.globals["md_table"] = md_table
     env.globals["frame_table"] = frame_table

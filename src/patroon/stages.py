@@ -15,7 +15,17 @@ from patroon.privacy import Guard
 
 
 def write_csv(path: Path, frame: pd.DataFrame, index: bool = False, guard: Guard = NO_GUARD) -> None:
-    write_text(path, frame.to_csv(index=index, lineterminator="\n"), guard)
+    """Every CSV goes through here: text cells a spreadsheet would run as formulas are neutralised."""
+    from patroon.escape import spreadsheet_cell
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(spreadsheet_cell)
+    if index:
+        safe.index = safe.index.map(spreadsheet_cell)
+    safe.columns = [spreadsheet_cell(c) for c in safe.columns]
+    write_text(path, safe.to_csv(index=index, lineterminator="\n"), guard)
 
 
 def per_case_tables(data: StudyData, units: pd.DataFrame | None = None) -> list[tuple[str, str, pd.DataFrame]]:

@@ -1,3 +1,4 @@
+import shlex
 import sys
 from pathlib import Path
 
@@ -16,8 +17,10 @@ RENDERER = config.get("renderer", "auto")
 # Only file lists here: which report depends on which file is patroon's business (patroon.build).
 LAYOUT = {study: layout(DATA / study, with_units=False) for study in STUDIES}
 # The interpreter running Snakemake is the one with patroon installed (.venv), whatever PATH says.
-PATROON = f"{sys.executable} -m patroon"
-COMMON = f"--data {DATA} --config config/config.yaml"
+# Quoted for the shell: a configured data_dir is a path, never shell syntax (a space or `;` in it must
+# reach patroon as part of the path). Everything else in the shell lines is a schema-checked enum or slug.
+PATROON = f"{shlex.quote(sys.executable)} -m patroon"
+COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml"
 
 wildcard_constraints:
     study="[a-z0-9][a-z0-9-]*",
