@@ -30,14 +30,18 @@ def _load(args, study_id: str) -> StudyData:
 
 
 def _guard(args):
+    """The privacy guard of this command; kept on `args` so that a refusal can undo what the job wrote."""
     from patroon.privacy import load_guard
 
+    if getattr(args, "guard", None) is not None:
+        return args.guard
     path = args.privacy
     if path is None and Path(args.config).exists():
         from patroon.config import load_config
 
         path = load_config(Path(args.config)).privacy_file
-    return load_guard(Path(path) if path else None)
+    args.guard = load_guard(Path(path) if path else None)
+    return args.guard
 
 
 def cmd_validate(args) -> int:
@@ -138,7 +142,7 @@ def cmd_index(args) -> int:
     from patroon.atomic import write_text
 
     studies = [_load(args, s) for s in _studies(args)]
-    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")))
+    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")), _guard(args))
     return 0
 
 
@@ -306,7 +310,12 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 1
     except PrivacyLeak as exc:
+        # What this job had already written passed the guard, but a set of outputs of which one was refused
+        # is not a build: remove them all.
+        removed = args.guard.undo() if getattr(args, "guard", None) is not None else []
         print(exc, file=sys.stderr)
+        if removed:
+            print(f"removed the {len(removed)} outputs this job had written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; no partial outputs were left behind", file=sys.stderr)
