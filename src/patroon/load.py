@@ -7,6 +7,7 @@ before any expensive work.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from patroon.consistency import check_cases_together, check_codebook_definitions, check_study_references
 from patroon.models import CaseFile, Codebook, OrganisationFile, Study
 
 CODERS_DIR = "coders"  # data/<study>/coders/<name>/: one independent coding per coder
@@ -99,12 +101,41 @@ class _Converter:
     def scalar(self, node: yaml.Node) -> Any:
         # Most scalars are plain text, whose value is the node's own; going through the constructor for
         # each of them was a third of the load time of a national-scale study.
-        if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
-            return node.value
+        if isinstance(node, yaml.ScalarNode):
+            value = node.value if node.tag == STR_TAG or node.style else core_scalar(node.value)
+            if isinstance(value, str):
+                bad = _CONTROL.search(value)
+                if bad:
+                    raise _Refused(node, f"control character U+{ord(bad[0]):04X} in text; remove it")
+            return value
         return self.constructor.construct_object(node, deep=True)
 
 
 STR_TAG = "tag:yaml.org,2002:str"
+# Control characters other than tab and line breaks break SVG, XML and terminals; YAML lets them in
+# through escapes in double-quoted strings.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# YAML 1.2 core schema: what a plain scalar means. PyYAML resolves by YAML 1.1, where `1:30` is 90,
+# `0755` is 493 and `on`/`yes` are booleans: in a text field that silently changes what was written.
+_CORE_INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+
+
+def core_scalar(text: str) -> Any:
+    """A plain scalar by the YAML 1.2 core schema: null, true/false, integers; everything else is text
+    (floats stay text too: case files hold no measurements, and '2.5' in a text field means '2.5')."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _CORE_INT.match(text):
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text)
+    return text
 
 
 class _Refused(Exception):
@@ -124,13 +155,15 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
     def fail(line: int, message: str, field_: str = "file") -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, field_, message)]
 
+    if path.is_dir():
+        return fail(1, "is a folder, not a file")
     try:
         size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+        raw = path.read_bytes()
     except OSError as exc:
         return fail(1, f"cannot read file: {exc.strerror}")
-    if size > MAX_FILE_BYTES:
-        return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
-    raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         return fail(1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
     try:
@@ -266,6 +299,9 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         raise LoadError(problems)
     problems.extend(check_codebook(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
     problems.extend(check_blocks(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
+    problems.extend(check_codebook_definitions(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
+    problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
+                                           any(k.role == "organisation" for k in study.unit_kinds)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -275,8 +311,14 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     for kind in study.unit_kinds:
         folder = files_dir / kind.plural
         model = CaseFile if kind.role == "case" else OrganisationFile
-        for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             shown = _display(path, base)
+            if path.name.lower().endswith((".yml", ".yaml")) and (not path.name.endswith(".yaml") or path.name == ".yaml"):
+                problems.append(Problem(shown, 1, "file", "case files are named <id>.yaml (lower-case "
+                                                          "extension .yaml, an id before it)"))
+                continue
+            if not path.name.endswith(".yaml"):
+                continue  # notes, backups and editor files beside the case files are not case files
             obj, document = load(path, model)
             if obj is None:
                 continue
@@ -295,6 +337,9 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
             data.files[f"{kind.kind}/{obj.id}"] = path
             documents[f"{kind.kind}/{obj.id}"] = (document, shown)
 
+    if not problems:
+        problems.extend(check_cases_together(data, {k: shown for k, (_, shown) in documents.items()},
+                                             _display(study_dir / "study.yaml", base), study_doc))
     for key, (document, shown) in documents.items():
         kind, ident = key.split("/", 1)
         if kind in data.case_kinds():
@@ -421,7 +466,11 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
         value_line = document.line(where + ("value",))
         if isinstance(value, str) and value in missing:
             continue
-        if variable.type == "integer":
+        if variable.type == "text" and not isinstance(value, str):
+            problems.append(Problem(shown, value_line, f"{variable_id}.value",
+                                    f"a text variable, but YAML reads {value!r} as a number or truth value; "
+                                    "put the text in quotes"))
+        elif variable.type == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
                 problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"))
         elif variable.type == "categorical":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Column = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
@@ -131,13 +131,23 @@ class SourceNote(Strict):
     reason: ShortText
 
 
+# Years a case study of organisations can be about; a typo such as 20200 made the timeline minutes long.
+Year = Annotated[int, Field(ge=1800, le=2100)]
+
+
 class Period(Strict):
-    start: int | None = None
-    end: int | None = None
+    start: Year | None = None
+    end: Year | None = None
     label: Annotated[str, StringConstraints(max_length=200)] | None = None
     tactics: list[Slug] = Field(min_length=1)
     dominant_tactic: Slug | None = None
     evidence: list[Evidence] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} lies before start {self.start}")
+        return self
 
 
 class Unit(Strict):
@@ -414,8 +424,9 @@ class Decision(Strict):
 
     variable: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     item: Annotated[str, StringConstraints(min_length=1, max_length=120)]  # unit, case or organisation id
-    values: dict[Slug, Annotated[str, StringConstraints(max_length=400)]] = Field(min_length=2, max_length=2)
-    decision: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    # Years and counts may be written as numbers; they are compared as the text the agreement tables show.
+    values: dict[Slug, int | Annotated[str, StringConstraints(max_length=400)]] = Field(min_length=2, max_length=2)
+    decision: int | Annotated[str, StringConstraints(min_length=1, max_length=400)]
     reason: ShortText
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

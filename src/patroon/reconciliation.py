@@ -113,7 +113,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
             # Both coders agreed, yet checking against the chapter's conclusions showed the value wrong:
             # a review correction, logged like a decision, with both coders' (equal) value.
             both = agreed.get(key)
-            written_values = set(decision.values.values())
+            written_values = {str(v) for v in decision.values.values()}
             if both is not None and written_values == {both}:
                 corrections.add(key)
                 continue
@@ -124,7 +124,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
             continue
         written = {row.coder_a: row.value_a, row.coder_b: row.value_b}
         for coder, value in decision.values.items():
-            if value != written[coder]:
+            if str(value) != written[coder]:
                 problems.append(Problem(shown, document.line(where + ("values", coder)), f"decisions.{index}.values.{coder}",
                                         f"'{value}' is not what {coder} coded ('{written[coder]}')"))
     for key, row in open_.items():
@@ -143,7 +143,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
             continue
         level = levels[key]
         carried = main_items.get(ItemKey(decision.variable, level, decision.item))
-        if carried is not None and carried.value == decision.decision:
+        if carried is not None and carried.value == str(decision.decision):
             continue
         place = places.get((level, decision.item))
         if place is None:

@@ -255,8 +255,8 @@ def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:
     for key in sorted(check.corrections):
         decision = decisions[key]
         corrections.append({"kind": "correctie", "variable": key[0], "level": "", "item": key[1],
-                            "coder_a": a, "value_a": decision.values[a], "evidence_a": "",
-                            "coder_b": b, "value_b": decision.values[b], "evidence_b": ""})
+                            "coder_a": a, "value_a": str(decision.values[a]), "evidence_a": "",
+                            "coder_b": b, "value_b": str(decision.values[b]), "evidence_b": ""})
     if corrections:
         disagreements = pd.concat([disagreements, pd.DataFrame(corrections)], ignore_index=True)
     for column in ("decision", "reason", "source"):
