@@ -99,3 +99,20 @@ def test_yaml_1_1_implicit_typing_does_not_change_text(mini_copy):
     study = load_study(mini_copy, base=mini_copy.parent.parent)
     assert study.cases["a"].coded["context.inwoners"].value == "1:30"
     assert study.cases["a"].name == "on"
+
+
+def test_two_blocks_cannot_write_one_file(tmp_path):
+    from conftest import FIXTURES
+
+    study = tmp_path / "data" / "vergelijk"
+    shutil.copytree(FIXTURES / "vergelijk", study)
+    data = yaml.safe_load((study / "study.yaml").read_text(encoding="utf-8"))
+    blocks = data["analysis"]["blocks"]
+    assert len(blocks) >= 2
+    target = next((b for b in blocks if b.get("type") in ("threshold", "top-k")), None)
+    if target is None:
+        pytest.skip("fixture has no block with output_file")
+    other = next(b for b in blocks if b is not target)
+    target["output_file"] = f"{other['id']}.csv"
+    (study / "study.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert any("output_file: '" in p and "is already the output of another block" in p for p in _problems(study))

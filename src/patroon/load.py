@@ -200,6 +200,27 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
     return Document(path, data, converter.lines), []
 
 
+def _scalars(data: Any, loc: Path_):
+    """Every scalar of a parsed document with its location."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _scalars(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _scalars(value, loc + (index,))
+    else:
+        yield loc, data
+
+
+def _placeholders(document: Document, shown: str) -> list[Problem]:
+    """A case file made by `patroon new` is not done while it holds a TODO."""
+    for loc, value in _scalars(document.data, ()):
+        if isinstance(value, str) and "TODO" in value:
+            return [Problem(shown, document.line(loc), _field_name(loc),
+                            "still holds a TODO placeholder from `patroon new`; fill it in")]
+    return []
+
+
 def _field_name(loc: Path_) -> str:
     return ".".join(str(part) for part in loc) or "document"
 
@@ -320,6 +341,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
             if not path.name.endswith(".yaml"):
                 continue  # notes, backups and editor files beside the case files are not case files
             obj, document = load(path, model)
+            if document is not None:
+                problems.extend(_placeholders(document, shown))
             if obj is None:
                 continue
             if obj.kind != kind.kind:
@@ -400,6 +423,7 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
     problems = []
     case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
     seen: set[str] = set()
+    outputs: set[str] = set()
     for i, block in enumerate(study.analysis.blocks):
         loc = ("analysis", "blocks", i)
 
@@ -409,6 +433,12 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
         if block.id in seen:
             add("id", f"duplicate block id '{block.id}'", ("id",))
         seen.add(block.id)
+        output = getattr(block, "output_file", None)
+        if output is not None:
+            taken = {f"{b.id}.csv" for b in study.analysis.blocks} | {f"{b.id}-samengevat.csv" for b in study.analysis.blocks}
+            if output in taken or output in outputs:
+                add("output_file", f"'{output}' is already the output of another block", ("output_file",))
+            outputs.add(output)
         if block.kind not in case_kinds:
             add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}",
                 ("kind",))
