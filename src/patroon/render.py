@@ -543,11 +543,12 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
 
     pooled = per_variable.iloc[-1]
     a, b = check.comparison.coders
+    n_disagreements = int((disagreements["kind"] == "verschil").sum())
     rules = f" ({data.study.coding.rules})" if data.study.coding.rules else ""
     intro = labels["agreement_intro"].format(
         a=a, b=b, rules=rules, n=int(pooled.n_agree), total=int(pooled.n_items), percent=number(pooled.percent_agreement),
         kappa=number(pooled.cohen_kappa), alpha=number(pooled.krippendorff_alpha),
-        open=len(disagreements), file=f"data/{data.study.id}/{data.study.coding.reconciliation}")
+        open=n_disagreements, file=f"data/{data.study.id}/{data.study.coding.reconciliation}")
     corrections = disagreements[disagreements["kind"] == "correctie"]
     disagreements = disagreements[disagreements["kind"] == "verschil"]
     undecided = int((disagreements["decision"] == "").sum())
