@@ -24,6 +24,7 @@ import pandas as pd
 from patroon.derive import period_cluster, unit_refs
 from patroon.load import StudyData
 from patroon.models import Evidence
+from patroon.tables import evidence_ref
 
 ABSENT = "ONTBREEKT"
 PATH_SEPARATOR = " > "
@@ -46,18 +47,7 @@ class ItemKey:
 
 def reference(evidence: list[Evidence]) -> str:
     """A compact pointer to every evidence item: enough to find the passage again in the source."""
-    parts = []
-    for item in evidence:
-        bits = [f"§{item.section}"]
-        if item.table:
-            bits.append(item.table)
-        if item.page is not None:
-            bits.append(f"p. {item.page}")
-        if item.respondents:
-            bits.append("resp. " + ", ".join(map(str, item.respondents)))
-        text = ", ".join(bits)
-        parts.append(text + (" (afgeleid)" if item.inferred else ""))
-    return "; ".join(dict.fromkeys(parts))
+    return " | ".join(dict.fromkeys(evidence_ref(item) for item in evidence))
 
 
 def cluster_path(clusters: list[str]) -> list[str]:
