@@ -100,6 +100,18 @@ def block_text(result, language: str) -> str:
                      f"{': ' + _names(diffs, language) if diffs else ''}." if nl else
                      f" Of {s['n_compared']} rows the author judged, {len(diffs)} differ"
                      f"{': ' + _names(diffs, language) if diffs else ''}.")
+        partly = s.get("partly_known", [])
+        if partly:
+            listed = [f"{p['label']} ({p['known']} van {p['of']} bekend: {p['computed']})" if nl else
+                      f"{p['label']} ({p['known']} of {p['of']} known: {p['computed']})" for p in partly]
+            text += (f" Onbekende en niet-besproken waarden tellen niet mee, dus {len(partly)} rij(en) zijn beoordeeld "
+                     f"op minder dan alle cases: {_names(listed, language)}." if nl else
+                     f" Unknown and not-discussed values do not count, so {len(partly)} row(s) are judged on fewer "
+                     f"than all cases: {_names(listed, language)}.")
+            if s.get("min_known", 1) > 1:
+                text += (f" Met minder dan {s['min_known']} bekende waarden oordeelt de regel niet ({s['undetermined']})."
+                         if nl else f" With fewer than {s['min_known']} known values the rule does not judge "
+                         f"({s['undetermined']}).")
         return text
     if result.type == "threshold":
         if "passing_per_case" in s:
@@ -121,6 +133,34 @@ def block_text(result, language: str) -> str:
             else f"{s.get('n_values', 0)} coded values counted.")
 
 
+def register_text(counts: dict, language: str) -> dict:
+    """The opening sentence of the register and the closing note, from the counts."""
+    a = counts["agreement"]
+    nl = language == "nl"
+    total = counts["afgeleid"] + counts["gecodeerd"] + counts["niet-overgenomen"]
+    opening = (f"Het register noemt {total} tabellen, figuren en conclusies van de bron: {counts['afgeleid']} afgeleid "
+               f"door de pijplijn uit de codering van de cases, {counts['gecodeerd']} gecodeerd uit de bron (overgenomen, "
+               f"niet berekend) en {counts['niet-overgenomen']} niet overgenomen, met de reden. Van de afgeleide komen "
+               f"{a['eens']} overeen met de auteur, {a['deels']} deels, {a['oneens']} niet; {a['niet-vergelijkbaar']} zijn "
+               f"niet vergelijkbaar en bij {a['geen-oordeel']} geeft de auteur geen oordeel om mee te vergelijken. "
+               f"{counts['coded_to_match']} item(s) zijn (deels) gecodeerd om met de auteur te kloppen en bevestigen de "
+               f"bron dus niet onafhankelijk; de toelichting zegt welke cellen." if nl else
+               f"The register lists {total} tables, figures and conclusions of the source: {counts['afgeleid']} derived "
+               f"by the pipeline from the case coding, {counts['gecodeerd']} coded from the source (taken over, not "
+               f"computed) and {counts['niet-overgenomen']} not taken over, with the reason. Of the derived items "
+               f"{a['eens']} agree with the author, {a['deels']} partly, {a['oneens']} not; {a['niet-vergelijkbaar']} "
+               f"are not comparable and for {a['geen-oordeel']} the author gives no judgement to compare with. "
+               f"{counts['coded_to_match']} item(s) are (partly) coded to agree with the author and so do not confirm "
+               f"the source independently; the note says which cells.")
+    closing = (f"Afgeleid: {counts['afgeleid']} (eens {a['eens']}, deels {a['deels']}, oneens {a['oneens']}, niet "
+               f"vergelijkbaar {a['niet-vergelijkbaar']}, zonder oordeel van de auteur {a['geen-oordeel']}); gecodeerd: "
+               f"{counts['gecodeerd']}; niet overgenomen: {counts['niet-overgenomen']}." if nl else
+               f"Derived: {counts['afgeleid']} (agree {a['eens']}, partly {a['deels']}, disagree {a['oneens']}, not "
+               f"comparable {a['niet-vergelijkbaar']}, no judgement of the author {a['geen-oordeel']}); coded: "
+               f"{counts['gecodeerd']}; not taken over: {counts['niet-overgenomen']}.")
+    return {"opening": opening, "closing": closing}
+
+
 def case_overview(data: StudyData, results: dict, language: str) -> str:
     kinds = [f"{len(data.cases_of(k.kind))} {k.plural}" for k in data.study.unit_kinds if k.role == "case"]
     blocks = len(results["blocks"])
@@ -131,6 +171,10 @@ def case_overview(data: StudyData, results: dict, language: str) -> str:
 
 def synthesis_text(data: StudyData, results: dict, language: str) -> dict:
     texts = {"blocks": {r.block_id: block_text(r, language) for r in results["blocks"]}}
+    if data.study.reproduction:
+        from patroon import register
+        texts["register"] = register_text(register.counts(register.evaluate(data, results["blocks"], language)),
+                                          language)
     if "units" not in results:
         texts["overview"] = case_overview(data, results, language)
         texts["expectations"] = {}

@@ -52,9 +52,12 @@ LABELS = {
         "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
         "coded_values": "Gecodeerde waarden", "in_analysis": "In de vergelijking", "part_of": "Onderdeel van",
         "holds": "Omvat", "comparison": "Vergelijking tussen de cases", "computed": "berekend",
-        "reported": "volgens de bron", "agrees": "gelijk", "case": "Case", "count": "aantal", "share": "aandeel",
-        "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
-        "n": "n",
+        "reported": "volgens de bron", "agrees": "zelfde als bron", "case": "Case", "count": "aantal", "share": "aandeel",
+        "rank": "rang", "tie": "gelijke score", "position": "positie", "score": "score", "passes": "voldoet",
+        "n": "n", "known": "bekend",
+        "register": "Reproductieregister", "findings": "Bevindingen van de auteur (gecodeerd)",
+        "closing": "Slotnotitie", "author_table": "Volgens de auteur", "against_author": "Tegenover de auteur",
+        "only_computed": "alleen berekend", "only_reported": "alleen volgens de bron", "row": "rij",
         "differences_with_source": "Verschillen met de bron",
         "units_overview": "Eenheden in één oogopslag",
         "details_capped": "Hieronder de onderbouwing van {shown} van de {total} eenheden: eerst wie afwijkt van de "
@@ -83,7 +86,10 @@ LABELS = {
         "holds": "Holds", "comparison": "Comparison between the cases", "computed": "computed",
         "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
-        "n": "n",
+        "n": "n", "known": "known",
+        "register": "Reproduction register", "findings": "The author's findings (coded)",
+        "closing": "Closing note", "author_table": "Per the author", "against_author": "Against the author",
+        "only_computed": "computed only", "only_reported": "per the source only", "row": "row",
         "differences_with_source": "Differences with the source",
         "units_overview": "Units at a glance",
         "details_capped": "Below, the evidence of {shown} of the {total} units: first those that deviate from the "
@@ -410,7 +416,8 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
 BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n", "share": "share",
                  "passes": "passes", "rank": "rank", "score": "score", "tie": "tie", "position": "position",
                  "computed": "computed", "reported": "reported", "agrees": "agrees", "n_coded": "n",
-                 "part": "variable"}
+                 "part": "variable", "known": "known", "only_computed": "only_computed",
+                 "only_reported": "only_reported", "row": "row"}
 
 
 def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFrame:
@@ -419,6 +426,10 @@ def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFr
     table = result.table.copy()
     if table.empty:
         return table
+    if result.type == "matrix" and result.extra is not None:
+        # The source's own layout (one row per part, the cases across); the row per variable is in the CSV.
+        return result.extra.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in result.extra.columns
+                                            if c in BLOCK_COLUMNS})
     if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
     if "label" in table.columns and "variable" in table.columns:
@@ -480,7 +491,7 @@ def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, 
 
 
 def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
-    from patroon import narrative
+    from patroon import narrative, register
 
     language = data.study.language
     figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
@@ -493,7 +504,14 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         if len(results["units"]) <= report_figures.MAX_ROWS:
             figures += [report_figures.unit_matrix(data, results["units"], language),
                         report_figures.reaction_timeline(data, language)]
+    register_rows = register.evaluate(data, results["blocks"], language)
     return {
+        "register": {"table": register.table(register_rows, language), "rows": register_rows,
+                     "counts": register.counts(register_rows), "words": register.WORDS[language],
+                     "by_block": {b.id: [r for r in register_rows if r.item.block == b.id]
+                                  for b in data.study.analysis.blocks},
+                     "findings": [r for r in register_rows if r.item.status == "gecodeerd" and r.item.author
+                                  and r.item.block is None]},
         "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,
         "max_rows": report_figures.MAX_ROWS,
