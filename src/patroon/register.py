@@ -2,7 +2,7 @@
 what the pipeline derives, whether it agrees with the author.
 
 The agreement is computed here from the block results and the author's values entered in study.yaml
-(`register[].compare`, or a block's own `reported` / `compare_with`); it is never typed.
+(`reproduction[].compare`, or a block's own `reported` / `compare_with`); it is never typed.
 """
 
 from __future__ import annotations
@@ -93,6 +93,14 @@ def compare_rows(item: RegisterItem, table: pd.DataFrame, name: _Namer, language
         return "eens", [f"Berekend en auteur komen overeen: dezelfde {both} rijen." if nl
                         else f"Computed and author agree: the same {both} rows."]
     verdict = "deels" if both else "oneens"
+    ties = ""
+    if only_derived and "tie" in table.columns:
+        tied = {tuple(str(v) for v in row) for row in table[table["tie"] == "ja"][key].values.tolist()}
+        if set(only_derived) <= tied:
+            ties = (" Alle rijen die alleen berekend zijn, hebben dezelfde score als een rij die de auteur wel koos: "
+                    "de auteur brak gelijke scores af zonder genoemde regel." if nl else
+                    " Every row computed only has the same score as a row the author kept: the author broke ties "
+                    "without a stated rule.")
     sentence = (f"Berekend en auteur verschillen: {both} rijen bij beide, {len(only_derived)} alleen berekend"
                 f"{' (' + _names([name.row(r) for r in only_derived], language) + ')' if only_derived else ''}, "
                 f"{len(only_author)} alleen bij de auteur"
@@ -102,7 +110,7 @@ def compare_rows(item: RegisterItem, table: pd.DataFrame, name: _Namer, language
                 f"{' (' + _names([name.row(r) for r in only_derived], language) + ')' if only_derived else ''}, "
                 f"{len(only_author)} the author's only"
                 f"{' (' + _names([name.row(r) for r in only_author], language) + ')' if only_author else ''}.")
-    return verdict, [sentence]
+    return verdict, [sentence + ties]
 
 
 def compare_cells(item: RegisterItem, table: pd.DataFrame, name: _Namer, language: str) -> tuple[str, list[str]]:
@@ -120,6 +128,11 @@ def compare_cells(item: RegisterItem, table: pd.DataFrame, name: _Namer, languag
     n = len(item.compare.cells)
     verdict = _verdict(agree, n)
     if not differences:
+        if n == 1:
+            cell = item.compare.cells[0]
+            where = f"{name.row(tuple(cell.row.values()))} / {name(cell.column)}"
+            return verdict, [f"De waarde van de auteur ({where}: {cell.value}) komt uit de berekening." if nl else
+                             f"The author's value ({where}: {cell.value}) comes out of the computation."]
         return verdict, [f"Alle {n} waarden van de auteur komen uit de berekening." if nl
                          else f"All {n} of the author's values come out of the computation."]
     return verdict, [(f"{agree} van {n} waarden van de auteur komen uit de berekening; verschillen: "
