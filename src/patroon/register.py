@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from patroon.blocks import TOTAL
 from patroon.load import StudyData
 from patroon.models import AGREEMENT, ContinuumBlock, MatrixBlock, RegisterItem
 
@@ -60,6 +61,8 @@ class _Namer:
 
     def __call__(self, value: object) -> str:
         text = str(value)
+        if text == TOTAL:
+            return "Totaal" if self.language == "nl" else "Total"
         if text in self.data.cases:
             return self.data.cases[text].name
         variable = self.data.codebook.variable(text)
@@ -258,10 +261,11 @@ def table(rows: list[RegisterRow], language: str) -> pd.DataFrame:
         if item.coded_to_match:
             note = ((note + " ") if note else "") + ("Gecodeerd om te kloppen: " if nl else "Coded to agree: ") \
                 + item.coded_to_match
-        where = "; ".join(f"§{e.section}" + (f", {e.table}" if e.table else "") for e in item.evidence)
+        where = "; ".join(("§" if e.section[:1].isdigit() else "") + e.section + (f", {e.table}" if e.table else "")
+                          for e in item.evidence)
         records.append({"bron": item.ref, "titel": item.title, "status": words[item.status],
-                        "blok": item.block or "", "auteur": words[r.agreement], "waar": where, "toelichting": note}
+                        "blok": item.block or "", "met de auteur": words[r.agreement], "waar": where, "toelichting": note}
                        if nl else
                        {"source": item.ref, "title": item.title, "status": words[item.status],
-                        "block": item.block or "", "author": words[r.agreement], "where": where, "note": note})
+                        "block": item.block or "", "with the author": words[r.agreement], "where": where, "note": note})
     return pd.DataFrame(records)

@@ -56,7 +56,7 @@ LABELS = {
         "rank": "rang", "tie": "gelijke score", "position": "positie", "score": "score", "passes": "voldoet",
         "n": "n", "known": "bekend",
         "register": "Reproductieregister", "findings": "Bevindingen van de auteur (gecodeerd)",
-        "closing": "Slotnotitie", "author_table": "Volgens de auteur", "against_author": "Tegenover de auteur",
+        "closing": "Slotnotitie", "author_table": "Volgens de auteur", "against_author": "tegenover de auteur",
         "only_computed": "alleen berekend", "only_reported": "alleen volgens de bron", "row": "rij",
         "differences_with_source": "Verschillen met de bron",
         "units_overview": "Eenheden in één oogopslag",
@@ -88,7 +88,7 @@ LABELS = {
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
         "n": "n", "known": "known",
         "register": "Reproduction register", "findings": "The author's findings (coded)",
-        "closing": "Closing note", "author_table": "Per the author", "against_author": "Against the author",
+        "closing": "Closing note", "author_table": "Per the author", "against_author": "against the author",
         "only_computed": "computed only", "only_reported": "per the source only", "row": "row",
         "differences_with_source": "Differences with the source",
         "units_overview": "Units at a glance",
@@ -505,6 +505,10 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
             figures += [report_figures.unit_matrix(data, results["units"], language),
                         report_figures.reaction_timeline(data, language)]
     register_rows = register.evaluate(data, results["blocks"], language)
+    for row in register_rows:
+        if row.author_view is not None:
+            row.author_view = row.author_view.rename(columns={
+                c: LABELS[language].get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
     return {
         "register": {"table": register.table(register_rows, language), "rows": register_rows,
                      "counts": register.counts(register_rows), "words": register.WORDS[language],
