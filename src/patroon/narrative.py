@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from patroon.load import StudyData
 
+MAX_LISTED = 6  # rows named in a sentence; more are counted
+
 VERDICTS = {
     "nl": {"bevestigd": "bevestigd", "deels": "deels bevestigd", "verworpen": "niet bevestigd"},
     "en": {"bevestigd": "confirmed", "deels": "partly confirmed", "verworpen": "not confirmed"},
@@ -104,6 +106,10 @@ def block_text(result, language: str) -> str:
         if partly:
             listed = [f"{p['label']} ({p['known']} van {p['of']} bekend: {p['computed']})" if nl else
                       f"{p['label']} ({p['known']} of {p['of']} known: {p['computed']})" for p in partly]
+            if len(listed) > MAX_LISTED:  # the table's `known` column (and the CSV) has every row
+                rest = len(listed) - MAX_LISTED
+                listed = listed[:MAX_LISTED] + [f"{rest} andere (kolom 'bekend' in de tabel van dit blok)" if nl
+                                                else f"{rest} others (column 'known' of this block's table)"]
             text += (f" Onbekende en niet-besproken waarden tellen niet mee, dus {len(partly)} rij(en) zijn beoordeeld "
                      f"op minder dan alle cases: {_names(listed, language)}." if nl else
                      f" Unknown and not-discussed values do not count, so {len(partly)} row(s) are judged on fewer "
@@ -123,7 +129,9 @@ def block_text(result, language: str) -> str:
     if result.type == "top-k":
         parts = [f"{case}: {n}" for case, n in s["kept_per_case"].items()]
         return (f"Aantal waarden in de top (gelijke scores op de grens tellen alle mee): {_names(parts, language)}."
-                if nl else f"Values in the top (ties at the boundary all kept): {_names(parts, language)}.")
+                if nl else f"Values in the top (ties at the boundary all kept): {_names(parts, language)}.") + (
+            " Per rang de waarden met die score; meer dan één waarde in een cel is een gelijke score." if nl else
+            " Per rank the values with that score; more than one value in a cell is a tie.")
     if result.type == "continuum":
         placed = sorted((p, c) for c, p in s["positions"].items() if p is not None)
         order = [f"{c} ({p:+.2f})" for p, c in placed]
@@ -154,10 +162,12 @@ def register_text(counts: dict, language: str) -> dict:
                f"the source independently; the note says which cells.")
     closing = (f"Afgeleid: {counts['afgeleid']} (eens {a['eens']}, deels {a['deels']}, oneens {a['oneens']}, niet "
                f"vergelijkbaar {a['niet-vergelijkbaar']}, zonder oordeel van de auteur {a['geen-oordeel']}); gecodeerd: "
-               f"{counts['gecodeerd']}; niet overgenomen: {counts['niet-overgenomen']}." if nl else
+               f"{counts['gecodeerd']}; niet overgenomen: {counts['niet-overgenomen']}. Gecodeerd om met de auteur te "
+               f"kloppen (geheel of deels): {counts['coded_to_match']}." if nl else
                f"Derived: {counts['afgeleid']} (agree {a['eens']}, partly {a['deels']}, disagree {a['oneens']}, not "
                f"comparable {a['niet-vergelijkbaar']}, no judgement of the author {a['geen-oordeel']}); coded: "
-               f"{counts['gecodeerd']}; not taken over: {counts['niet-overgenomen']}.")
+               f"{counts['gecodeerd']}; not taken over: {counts['niet-overgenomen']}. Coded to agree with the author "
+               f"(wholly or partly): {counts['coded_to_match']}.")
     return {"opening": opening, "closing": closing}
 
 

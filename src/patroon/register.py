@@ -71,6 +71,15 @@ class _Namer:
     def row(self, values: tuple) -> str:
         return " / ".join(self(v) for v in values)
 
+    def cell(self, row: dict, column: str) -> str:
+        """A crosstab's columns are the codes of the row's variable: name the cell by the code's label."""
+        variable = self.data.codebook.variable(str(row.get("variable", "")))
+        if variable is not None:
+            labels = {v.code: getattr(v.label, self.language) for v in self.data.codebook.allowed_values(variable)}
+            if column in labels:
+                return f"{self(variable.id)}: {labels[column]}"
+        return f"{self.row(tuple(row.values()))} / {self(column)}"
+
 
 def _matching(table: pd.DataFrame, where: dict) -> pd.DataFrame:
     for column, value in where.items():
@@ -122,7 +131,7 @@ def compare_cells(item: RegisterItem, table: pd.DataFrame, name: _Namer, languag
     for cell in item.compare.cells:
         rows = _matching(table, cell.row)
         derived = str(rows.iloc[0][cell.column]) if len(rows) and cell.column in rows.columns else "-"
-        where = f"{name.row(tuple(cell.row.values()))} / {name(cell.column)}"
+        where = name.cell(cell.row, cell.column)
         if derived == str(cell.value):
             agree += 1
         else:
@@ -133,7 +142,7 @@ def compare_cells(item: RegisterItem, table: pd.DataFrame, name: _Namer, languag
     if not differences:
         if n == 1:
             cell = item.compare.cells[0]
-            where = f"{name.row(tuple(cell.row.values()))} / {name(cell.column)}"
+            where = name.cell(cell.row, cell.column)
             return verdict, [f"De waarde van de auteur ({where}: {cell.value}) komt uit de berekening." if nl else
                              f"The author's value ({where}: {cell.value}) comes out of the computation."]
         return verdict, [f"Alle {n} waarden van de auteur komen uit de berekening." if nl

@@ -430,6 +430,16 @@ def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFr
         # The source's own layout (one row per part, the cases across); the row per variable is in the CSV.
         return result.extra.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in result.extra.columns
                                             if c in BLOCK_COLUMNS})
+    if result.type == "top-k" and data is not None:
+        # The source's layout: a row per rank, a column per case, tied values together in one cell with
+        # their score (the row per value is in the CSV).
+        cells = table.groupby(["rank", "case"], sort=False).agg(
+            label=("label", ", ".join), score=("score", "first")).reset_index()
+        cells["cell"] = [f"{label} ({score})" for label, score in zip(cells["label"], cells["score"])]
+        wide = cells.pivot(index="rank", columns="case", values="cell").fillna("").sort_index()
+        wide = wide[list(dict.fromkeys(table["case"]))]
+        wide.columns = [data.cases[c].name if c in data.cases else c.capitalize() for c in wide.columns]
+        return wide.reset_index().rename(columns={"rank": labels.get("rank", "rank")})
     if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
     if "label" in table.columns and "variable" in table.columns:
