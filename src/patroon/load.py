@@ -323,6 +323,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     problems.extend(check_codebook_definitions(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
     problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
                                            any(k.role == "organisation" for k in study.unit_kinds)))
+    problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -472,6 +473,52 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
         for variable_id in getattr(block, "reported", {}):
             if variable_id not in chosen:
                 add("reported", f"'{variable_id}' is not one of the block's variables", ("reported", variable_id))
+    return problems
+
+
+def check_register(study: Study, document: Document, shown: str) -> list[Problem]:
+    """Each item says what became of it, with the reason when it was not taken over; a derived item names
+    the block that derives it; the author's rows fit the columns they claim."""
+    problems = []
+    blocks = {b.id for b in study.analysis.blocks}
+    seen: set[str] = set()
+    for i, item in enumerate(study.reproduction):
+        loc = ("reproduction", i)
+
+        def add(field_: str, message: str, where: tuple = ()) -> None:
+            problems.append(Problem(shown, document.line(loc + where), f"reproduction.{i}.{field_}", message))
+
+        if item.id in seen:
+            add("id", f"duplicate register id '{item.id}'", ("id",))
+        seen.add(item.id)
+        if item.status == "niet-overgenomen" and item.reason is None:
+            add("reason", "status 'niet-overgenomen' needs `reason`: why the item is not taken over")
+        if item.status != "niet-overgenomen" and item.reason is not None:
+            add("reason", f"`reason` is for items not taken over; this one is '{item.status}'", ("reason",))
+        if item.status == "afgeleid" and item.block is None:
+            add("block", "status 'afgeleid' needs `block`: the block that derives it")
+        if item.block is not None and item.block not in blocks:
+            add("block", f"unknown block '{item.block}'; defined: {', '.join(sorted(blocks)) or 'none'}", ("block",))
+        if item.compare is not None:
+            compare = item.compare
+            if item.block is None:
+                add("compare", "`compare` needs `block`: the table the author's values are set against", ("compare",))
+            if not compare.rows and not compare.cells:
+                add("compare", "give the author's `rows` or `cells`", ("compare",))
+            if compare.rows and not compare.columns:
+                add("compare.columns", "`rows` need `columns`: what each value of a row is", ("compare",))
+            for j, row in enumerate(compare.rows):
+                if len(row) != len(compare.columns):
+                    add(f"compare.rows.{j}", f"{len(row)} values for {len(compare.columns)} columns "
+                        f"({', '.join(compare.columns)})", ("compare", "rows", j))
+            unknown = [c for c in compare.key if c not in compare.columns]
+            if unknown:
+                add("compare.key", f"not among `columns`: {', '.join(unknown)}", ("compare", "key"))
+            if compare.show is not None:
+                missing = [c for c in (compare.show.index, compare.show.columns, compare.show.values)
+                           if c not in compare.columns]
+                if missing:
+                    add("compare.show", f"not among `columns`: {', '.join(missing)}", ("compare", "show"))
     return problems
 
 

@@ -52,9 +52,12 @@ LABELS = {
         "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
         "coded_values": "Gecodeerde waarden", "in_analysis": "In de vergelijking", "part_of": "Onderdeel van",
         "holds": "Omvat", "comparison": "Vergelijking tussen de cases", "computed": "berekend",
-        "reported": "volgens de bron", "agrees": "gelijk", "case": "Case", "count": "aantal", "share": "aandeel",
-        "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
-        "n": "n",
+        "reported": "volgens de bron", "agrees": "zelfde als bron", "case": "Case", "count": "aantal", "share": "aandeel",
+        "rank": "rang", "tie": "gelijke score", "position": "positie", "score": "score", "passes": "voldoet",
+        "n": "n", "known": "bekend",
+        "register": "Reproductieregister", "findings": "Bevindingen van de auteur (gecodeerd)",
+        "closing": "Slotnotitie", "author_table": "Volgens de auteur", "against_author": "tegenover de auteur",
+        "only_computed": "alleen berekend", "only_reported": "alleen volgens de bron", "row": "rij",
         "agreement": "Betrouwbaarheid van de codering",
         "agreement_intro": "Twee codeurs ({a} en {b}) codeerden alle cases onafhankelijk van elkaar, uit de bron, het "
                            "codeboek en de coderingsregels{rules}. Vóór reconciliatie kwamen zij op {n} van de {total} "
@@ -102,7 +105,10 @@ LABELS = {
         "holds": "Holds", "comparison": "Comparison between the cases", "computed": "computed",
         "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
-        "n": "n",
+        "n": "n", "known": "known",
+        "register": "Reproduction register", "findings": "The author's findings (coded)",
+        "closing": "Closing note", "author_table": "Per the author", "against_author": "against the author",
+        "only_computed": "computed only", "only_reported": "per the source only", "row": "row",
         "agreement": "Reliability of the coding",
         "agreement_intro": "Two coders ({a} and {b}) coded every case independently, from the source, the codebook "
                            "and the coding rules{rules}. Before reconciliation they agreed on {n} of {total} coded "
@@ -449,7 +455,8 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
 BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n", "share": "share",
                  "passes": "passes", "rank": "rank", "score": "score", "tie": "tie", "position": "position",
                  "computed": "computed", "reported": "reported", "agrees": "agrees", "n_coded": "n",
-                 "part": "variable"}
+                 "part": "variable", "known": "known", "only_computed": "only_computed",
+                 "only_reported": "only_reported", "row": "row"}
 
 
 def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFrame:
@@ -458,6 +465,20 @@ def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFr
     table = result.table.copy()
     if table.empty:
         return table
+    if result.type == "matrix" and result.extra is not None:
+        # The source's own layout (one row per part, the cases across); the row per variable is in the CSV.
+        return result.extra.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in result.extra.columns
+                                            if c in BLOCK_COLUMNS})
+    if result.type == "top-k" and data is not None:
+        # The source's layout: a row per rank, a column per case, tied values together in one cell with
+        # their score (the row per value is in the CSV).
+        cells = table.groupby(["rank", "case"], sort=False).agg(
+            label=("label", ", ".join), score=("score", "first")).reset_index()
+        cells["cell"] = [f"{label} ({score})" for label, score in zip(cells["label"], cells["score"])]
+        wide = cells.pivot(index="rank", columns="case", values="cell").fillna("").sort_index()
+        wide = wide[list(dict.fromkeys(table["case"]))]
+        wide.columns = [data.cases[c].name if c in data.cases else c.capitalize() for c in wide.columns]
+        return wide.reset_index().rename(columns={"rank": labels.get("rank", "rank")})
     if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
     if "label" in table.columns and "variable" in table.columns:
@@ -569,7 +590,7 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
 
 
 def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
-    from patroon import narrative
+    from patroon import narrative, register
 
     language = data.study.language
     figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
@@ -582,7 +603,18 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         if len(results["units"]) <= report_figures.MAX_ROWS:
             figures += [report_figures.unit_matrix(data, results["units"], language),
                         report_figures.reaction_timeline(data, language)]
+    register_rows = register.evaluate(data, results["blocks"], language)
+    for row in register_rows:
+        if row.author_view is not None:
+            row.author_view = row.author_view.rename(columns={
+                c: LABELS[language].get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
     return {
+        "register": {"table": register.table(register_rows, language), "rows": register_rows,
+                     "counts": register.counts(register_rows), "words": register.WORDS[language],
+                     "by_block": {b.id: [r for r in register_rows if r.item.block == b.id]
+                                  for b in data.study.analysis.blocks},
+                     "findings": [r for r in register_rows if r.item.status == "gecodeerd" and r.item.author
+                                  and r.item.block is None]},
         "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,
         "max_rows": report_figures.MAX_ROWS,
