@@ -165,9 +165,13 @@ def minimal_covers(primes, minterms: set[int], n: int, max_models: int = MAX_MOD
 
 
 def _all_minimum_covers(chart: np.ndarray, max_models: int) -> list[tuple[int, ...]]:
-    """All minimum-cardinality set covers of the columns of `chart` by its rows. Essential rows (the only
-    cover of some column) are fixed first; the rest is an integer program for HiGHS, re-solved with a cut
-    excluding every optimum found, until the optimum value rises (or max_models + 1 are found)."""
+    """All minimum-cardinality set covers of the columns of `chart` by its rows (up to max_models + 1).
+
+    Essential rows (the only cover of some column) are fixed first. HiGHS then finds the minimum number k
+    of further rows, an integer program; the covers of exactly that size are listed by a depth-first
+    search that branches on the column with the fewest candidate rows and never takes more than k rows.
+    (Asking the solver again for every further optimum, with a cut excluding those found, is exact too but
+    costs a full solve per model: seconds where a chart has dozens of equivalent models.)"""
     n_rows, n_cols = chart.shape
     essential = set()
     for j in range(n_cols):
@@ -180,37 +184,48 @@ def _all_minimum_covers(chart: np.ndarray, max_models: int) -> list[tuple[int, .
         return [tuple(sorted(essential))]
     candidates = [i for i in range(n_rows) if i not in essential and chart[i, rest_cols].any()]
     sub = chart[np.ix_(candidates, rest_cols)]
+    k = _minimum_cover_size(sub)
+    row_sets = [frozenset(np.flatnonzero(sub[i]).tolist()) for i in range(len(candidates))]
+    column_rows = [np.flatnonzero(sub[:, j]).tolist() for j in range(sub.shape[1])]
+    largest = max(len(r) for r in row_sets)
+    found: list[tuple[int, ...]] = []
 
+    def search(chosen: list[int], uncovered: frozenset, banned: frozenset) -> None:
+        if len(found) > max_models:
+            return
+        if not uncovered:
+            found.append(tuple(sorted(essential | {candidates[i] for i in chosen})))
+            return
+        left = k - len(chosen)
+        if left <= 0 or -(-len(uncovered) // largest) > left:
+            return
+        column = min(uncovered, key=lambda j: (sum(r not in banned for r in column_rows[j]), j))
+        options = [r for r in column_rows[column] if r not in banned]
+        for position, row in enumerate(options):
+            # Covers holding an earlier option of this column were listed in its own branch.
+            search(chosen + [row], uncovered - row_sets[row], banned | frozenset(options[:position]))
+
+    search([], frozenset(range(sub.shape[1])), frozenset())
+    return found
+
+
+def _minimum_cover_size(chart: np.ndarray) -> int:
+    """The fewest rows covering every column: a set-cover integer program solved by HiGHS."""
     import highspy
 
+    k = chart.shape[0]
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    k = len(candidates)
     highs.addVars(k, np.zeros(k), np.ones(k))
-    highs.changeColsIntegrality(k, np.arange(k, dtype=np.int32),
-                                np.array([highspy.HighsVarType.kInteger] * k))
+    highs.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * k))
     highs.changeColsCost(k, np.arange(k, dtype=np.int32), np.ones(k))
-    for j in range(sub.shape[1]):
-        idx = np.flatnonzero(sub[:, j]).astype(np.int32)
+    for j in range(chart.shape[1]):
+        idx = np.flatnonzero(chart[:, j]).astype(np.int32)
         highs.addRow(1.0, highspy.kHighsInf, len(idx), idx, np.ones(len(idx)))
-    found: list[tuple[int, ...]] = []
-    best = None
-    while len(found) <= max_models:
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            break
-        values = highs.getSolution().col_value
-        chosen = [i for i in range(k) if values[i] > 0.5]
-        if best is None:
-            best = len(chosen)
-            # From here on only covers of exactly this size are wanted.
-            highs.addRow(-highspy.kHighsInf, float(best), k, np.arange(k, dtype=np.int32), np.ones(k))
-        elif len(chosen) > best:
-            break
-        found.append(tuple(sorted(essential | {candidates[i] for i in chosen})))
-        idx = np.array(chosen, dtype=np.int32)
-        highs.addRow(-highspy.kHighsInf, float(len(chosen) - 1), len(idx), idx, np.ones(len(idx)))
-    return found
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise QcaError(f"the set-cover solver found no optimum ({highs.getModelStatus()})")
+    return int(round(highs.getInfo().objective_function_value))
 
 
 def term_names(implicant: Implicant, conditions: list[str]) -> list[str]:
@@ -233,6 +248,13 @@ class QcaResult:
     solutions: list[dict]
     settings: dict = field(default_factory=dict)
     simplifying_assumptions: dict = field(default_factory=dict)
+    # Filled in by patroon.patterns for a study: the analysis of ~outcome (or why it was refused), the
+    # calibration table, the units left out, and the solutions under the other defensible calibrations.
+    negated: "QcaResult | None" = None
+    negated_refused: str = ""
+    calibration: pd.DataFrame | None = None
+    excluded: list = field(default_factory=list)
+    robustness: pd.DataFrame | None = None
 
 
 def _row_number(minterm: int) -> int:
@@ -303,25 +325,28 @@ def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 3) if b else None
 
 
-def _members(frame: pd.DataFrame, conditions: list[str], implicant: Implicant) -> np.ndarray:
-    member = np.ones(len(frame), dtype=bool)
-    for c, v in zip(conditions, implicant):
+def _members(values: np.ndarray, implicant: Implicant) -> np.ndarray:
+    member = np.ones(len(values), dtype=bool)
+    for i, v in enumerate(implicant):
         if v is not None:
-            member &= frame[c].to_numpy(dtype=np.int64) == v
+            member &= values[:, i] == v
     return member
 
 
 def fit(frame: pd.DataFrame, conditions: list[str], outcome: str, model: list[Implicant]) -> dict:
     """inclS, covS and unique coverage (covU) per term, and inclS, covS of the model, over the cases."""
-    y = frame[outcome].to_numpy(dtype=bool)
+    return _fit(frame[conditions].to_numpy(dtype=np.int64), frame[outcome].to_numpy(dtype=bool), conditions, model)
+
+
+def _fit(values: np.ndarray, y: np.ndarray, conditions: list[str], model: list[Implicant]) -> dict:
     total = int(y.sum())
-    members = [_members(frame, conditions, p) for p in model]
-    union = np.zeros(len(frame), dtype=bool)
+    members = [_members(values, p) for p in model]
+    union = np.zeros(len(values), dtype=bool)
     for m in members:
         union |= m
     terms = []
     for i, (p, m) in enumerate(zip(model, members)):
-        others = np.zeros(len(frame), dtype=bool)
+        others = np.zeros(len(values), dtype=bool)
         for j, other in enumerate(members):
             if j != i:
                 others |= other
@@ -337,10 +362,11 @@ def fit(frame: pd.DataFrame, conditions: list[str], outcome: str, model: list[Im
 
 def _model_dicts(frame, conditions, outcome, label, kind, models, truncated, extra=None) -> list[dict]:
     essential = set.intersection(*(set(m) for m in models)) if models else set()
+    values, y = frame[conditions].to_numpy(dtype=np.int64), frame[outcome].to_numpy(dtype=bool)
     out = []
     for index, model in enumerate(models, start=1):
         ordered = [p for p in model if p in essential] + [p for p in model if p not in essential]
-        details = fit(frame, conditions, outcome, ordered)
+        details = _fit(values, y, conditions, ordered)
         out.append({
             "outcome": label,
             "type": kind,
@@ -458,11 +484,13 @@ def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: 
         if negate:
             expectations = [None if e is None else 1 - e for e in expectations]
         by_solution: dict[tuple, dict] = {}
+        minimised: dict[tuple, tuple] = {}
         for ci, cm in enumerate(complex_models, start=1):
             for pi, pm in enumerate(pars_models, start=1):
                 ec = easy_counterfactuals(cm, pm, expectations, sa[f"M{pi}"], n)
-                primes = prime_implicants(positive, set(ec), n)
-                models, trunc = minimal_covers(primes, positive, n, max_models)
+                if tuple(ec) not in minimised:
+                    minimised[tuple(ec)] = minimal_covers(prime_implicants(positive, set(ec), n), positive, n, max_models)
+                models, trunc = minimised[tuple(ec)]
                 key = (tuple(tuple(m) for m in models), tuple(ec))
                 entry = by_solution.setdefault(key, {"from": [], "models": models, "ec": ec, "trunc": trunc})
                 entry["from"].append(f"C{ci}P{pi}")
