@@ -158,6 +158,13 @@ def bench_qca(repeat: int) -> list[dict]:
             models = len(result.solutions) + len(negated.solutions)
         figures.append(summary(f"QCA {n_conditions} conditions x {n_cases} cases, Y and ~Y, "
                                f"complex/intermediate/parsimonious ({models} models)", times))
+        single = []
+        for _ in range(max(repeat, 5)):
+            start = time.perf_counter()
+            result = qca.analyse(frame, names, "Y")
+            single.append(time.perf_counter() - start)
+        figures.append(summary(f"QCA {n_conditions} conditions x {n_cases} cases, Y only, complex/parsimonious "
+                               f"({len(result.solutions)} models)", single))
     return figures
 
 

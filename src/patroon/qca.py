@@ -19,6 +19,7 @@ Minimisation is exact and in two steps:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -45,6 +46,9 @@ def check_crisp(frame: pd.DataFrame, columns: list[str], case_column: str | None
         if column not in frame.columns:
             raise QcaError(f"{source}: column '{column}' does not exist")
         values = frame[column]
+        numbers = pd.to_numeric(values, errors="coerce")
+        if not values.isna().any() and numbers.isin([0, 1]).all():
+            continue
         for position, value in enumerate(values):
             case = frame[case_column].iloc[position] if case_column and case_column in frame.columns else position + 1
             if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
@@ -135,14 +139,25 @@ def covers(implicant: Implicant, minterm: int, n: int) -> bool:
     return all(v is None or v == ((minterm >> (n - 1 - i)) & 1) for i, v in enumerate(implicant))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _mask_value(implicant: Implicant) -> tuple[int, int]:
+    """The implicant as two bit masks: which conditions it keeps, and their values."""
+    n = len(implicant)
+    mask = value = 0
+    for i, v in enumerate(implicant):
+        if v is not None:
+            mask |= 1 << (n - 1 - i)
+            value |= v << (n - 1 - i)
+    return mask, value
+
+
 def coverage_matrix(implicants: list[Implicant], minterms: list[int], n: int) -> np.ndarray:
     """Boolean matrix: implicant i covers minterm j."""
     if not implicants or not minterms:
         return np.zeros((len(implicants), len(minterms)), dtype=bool)
-    mask = np.array([sum(1 << (n - 1 - i) for i, v in enumerate(p) if v is not None) for p in implicants], dtype=np.int64)
-    value = np.array([sum(v << (n - 1 - i) for i, v in enumerate(p) if v) for p in implicants], dtype=np.int64)
+    pairs = np.array([_mask_value(p) for p in implicants], dtype=np.int64)
     m = np.asarray(minterms, dtype=np.int64)
-    return (m[None, :] & mask[:, None]) == value[:, None]
+    return (m[None, :] & pairs[:, 0:1]) == pairs[:, 1:2]
 
 
 def minimal_covers(primes, minterms: set[int], n: int, max_models: int = MAX_MODELS) -> tuple[list[list[Implicant]], bool]:
@@ -184,29 +199,76 @@ def _all_minimum_covers(chart: np.ndarray, max_models: int) -> list[tuple[int, .
         return [tuple(sorted(essential))]
     candidates = [i for i in range(n_rows) if i not in essential and chart[i, rest_cols].any()]
     sub = chart[np.ix_(candidates, rest_cols)]
-    k = _minimum_cover_size(sub)
-    row_sets = [frozenset(np.flatnonzero(sub[i]).tolist()) for i in range(len(candidates))]
+    sub = sub[:, _undominated_columns(sub)]
+    # A row whose columns another row also covers can be swapped for it in any cover: the minimum size is
+    # that of the chart without such rows, which is a far smaller program for the solver.
+    k = _minimum_cover_size(sub[_undominated_rows(sub)])
+    # Bit sets: a row's columns, a column's rows.
+    row_bits = [sum(1 << j for j in np.flatnonzero(sub[i]).tolist()) for i in range(len(candidates))]
     column_rows = [np.flatnonzero(sub[:, j]).tolist() for j in range(sub.shape[1])]
-    largest = max(len(r) for r in row_sets)
+    column_bits = [sum(1 << r for r in rows) for rows in column_rows]
+    largest = max(bin(b).count("1") for b in row_bits)
     found: list[tuple[int, ...]] = []
 
-    def search(chosen: list[int], uncovered: frozenset, banned: frozenset) -> None:
+    def search(chosen: list[int], uncovered: int, banned: int) -> None:
         if len(found) > max_models:
             return
         if not uncovered:
             found.append(tuple(sorted(essential | {candidates[i] for i in chosen})))
             return
         left = k - len(chosen)
-        if left <= 0 or -(-len(uncovered) // largest) > left:
+        if left <= 0 or -(-uncovered.bit_count() // largest) > left:
             return
-        column = min(uncovered, key=lambda j: (sum(r not in banned for r in column_rows[j]), j))
-        options = [r for r in column_rows[column] if r not in banned]
-        for position, row in enumerate(options):
-            # Covers holding an earlier option of this column were listed in its own branch.
-            search(chosen + [row], uncovered - row_sets[row], banned | frozenset(options[:position]))
+        # Lower bound: columns no two of which share a row need a row each.
+        used, needed, bits = banned, 0, uncovered
+        while bits:
+            j = (bits & -bits).bit_length() - 1
+            bits &= bits - 1
+            if not column_bits[j] & ~banned & used:
+                used |= column_bits[j]
+                needed += 1
+                if needed > left:
+                    return
+        best, best_count, bits = -1, 1 << 30, uncovered
+        while bits:
+            j = (bits & -bits).bit_length() - 1
+            bits &= bits - 1
+            count = (column_bits[j] & ~banned).bit_count()
+            if count < best_count:
+                best, best_count = j, count
+                if count <= 1:
+                    break
+        if best_count == 0:
+            return
+        options = [r for r in column_rows[best] if not banned >> r & 1]
+        for row in options:
+            search(chosen + [row], uncovered & ~row_bits[row], banned)
+            # Covers holding this option were all listed in its branch.
+            banned |= 1 << row
 
-    search([], frozenset(range(sub.shape[1])), frozenset())
+    search([], (1 << sub.shape[1]) - 1, 0)
     return found
+
+
+def _undominated_columns(chart: np.ndarray) -> list[int]:
+    """Columns to keep: a column whose rows include all rows of another column is covered whenever that
+    one is, so dropping it changes no cover (ties keep the first)."""
+    rows = [frozenset(np.flatnonzero(chart[:, j]).tolist()) for j in range(chart.shape[1])]
+    order = sorted(range(len(rows)), key=lambda j: (len(rows[j]), j))
+    kept: list[int] = []
+    for j in order:
+        if not any(rows[i] <= rows[j] for i in kept):
+            kept.append(j)
+    return sorted(kept)
+
+
+def _undominated_rows(chart: np.ndarray) -> list[int]:
+    bits = [sum(1 << j for j in np.flatnonzero(chart[i]).tolist()) for i in range(chart.shape[0])]
+    kept: list[int] = []
+    for i in sorted(range(len(bits)), key=lambda i: (-bits[i].bit_count(), i)):
+        if not any(bits[i] & bits[j] == bits[i] for j in kept):
+            kept.append(i)
+    return sorted(kept)
 
 
 def _minimum_cover_size(chart: np.ndarray) -> int:
@@ -344,17 +406,14 @@ def _fit(values: np.ndarray, y: np.ndarray, conditions: list[str], model: list[I
     union = np.zeros(len(values), dtype=bool)
     for m in members:
         union |= m
+    times_covered = np.sum(members, axis=0) if members else np.zeros(len(values), dtype=int)
     terms = []
-    for i, (p, m) in enumerate(zip(model, members)):
-        others = np.zeros(len(values), dtype=bool)
-        for j, other in enumerate(members):
-            if j != i:
-                others |= other
+    for p, m in zip(model, members):
         terms.append({
             "term": term_text(p, conditions),
             "inclS": _ratio(int((m & y).sum()), int(m.sum())),
             "covS": _ratio(int((m & y).sum()), total),
-            "covU": _ratio(int((m & ~others & y).sum()), total),
+            "covU": _ratio(int((m & (times_covered == 1) & y).sum()), total),
         })
     return {"terms": terms, "inclS": _ratio(int((union & y).sum()), int(union.sum())),
             "covS": _ratio(int((union & y).sum()), total)}
@@ -413,12 +472,28 @@ def _subset_of(a: Implicant, b: Implicant) -> bool:
 
 
 def easy_counterfactuals(complex_model, parsimonious_model, expectations, sa: list[int], n: int) -> list[int]:
-    terms = [intermediate_term(c, p, expectations) for c in complex_model for p in parsimonious_model
-             if _subset_of(c, p)]
-    if not terms or not sa:
+    """The simplifying assumptions of the parsimonious model that lie in an intermediate term (R's `$EC`).
+    Computed on bit masks: this runs for every pair of complex and parsimonious model."""
+    if not sa:
         return []
-    chart = coverage_matrix(terms, sa, n)
-    return [sa[j] for j in np.flatnonzero(chart.any(axis=0))]
+    expect1 = sum(1 << (n - 1 - i) for i, e in enumerate(expectations) if e == 1)
+    expect0 = sum(1 << (n - 1 - i) for i, e in enumerate(expectations) if e == 0)
+    full = (1 << n) - 1
+    terms = set()
+    for c in complex_model:
+        cm, cv = _mask_value(c)
+        keep = (full & ~(expect1 | expect0)) | (cv & expect1) | (~cv & expect0)
+        for p in parsimonious_model:
+            pm, pv = _mask_value(p)
+            if cm & pm == pm and cv & pm == pv:
+                mask = pm | (cm & keep)
+                terms.add((mask, cv & mask))
+    if not terms:
+        return []
+    pairs = np.array(sorted(terms), dtype=np.int64)
+    rows = np.asarray(sa, dtype=np.int64)
+    hit = ((rows[None, :] & pairs[:, 0:1]) == pairs[:, 1:2]).any(axis=0)
+    return rows[hit].tolist()
 
 
 def _check_explainable(positive, negative, label, threshold) -> None:
