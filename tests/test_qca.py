@@ -261,3 +261,33 @@ def test_term_order_does_not_depend_on_the_order_of_the_prime_implicants():
     forward, _ = qca.minimal_covers(primes, minterms, 2)
     backward, _ = qca.minimal_covers(list(reversed(primes)), minterms, 2)
     assert forward == backward == [[(1, None), (None, 1)]]  # conditions in their declared order
+
+
+def test_a_value_the_calibration_does_not_list_is_refused_naming_case_file_and_column(mini):
+    import copy
+
+    from patroon.load import LoadError
+
+    data = copy.deepcopy(mini)
+    data.study.analysis.qca.calibration["willen"] = {"+": 1}
+    with pytest.raises(LoadError) as caught:
+        patterns.run_qca(data, derive.unit_frame(data))
+    [problem] = caught.value.problems
+    assert "aanbieders" in problem.path and problem.path.endswith(".yaml")
+    assert problem.field == "willen" and "does not calibrate" in problem.message
+    assert "analysis.qca.calibration.willen" in problem.message
+
+
+def test_mini_study_calibration_table_and_robustness(mini):
+    import copy
+
+    data = copy.deepcopy(mini)
+    analysis = data.study.analysis
+    settings = analysis.qca.model_copy(update={"robustness": {"mixed": [0, 1]}})
+    data.study = data.study.model_copy(update={"analysis": analysis.model_copy(update={"qca": settings})})
+    result = patterns.run_qca(data, derive.unit_frame(data))
+    table = result.calibration
+    assert set(table["condition"]) == {"willen", "kunnen", "volgen"}
+    assert table[table["condition"] != "volgen"]["expectation"].eq("+").all()  # codebook: '+' favours following
+    assert list(result.robustness["calibration"]) == ["mixed → 0", "mixed → 1"]
+    assert list(result.robustness["in_use"]) == [True, False]
