@@ -123,6 +123,51 @@ def bench_scale(gemeenten: list[int], units: int, repeat: int) -> list[dict]:
     return figures
 
 
+def qca_data(n_conditions: int, n_cases: int, seed: int = 1):
+    """Random crisp cases whose outcome follows a fixed rule (A*B + C*~D + E*F*G), so that there are
+    positive, negative and remainder rows: the shape of a real analysis, at any size."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    names = [f"C{i + 1}" for i in range(n_conditions)]
+    x = rng.integers(0, 2, size=(n_cases, n_conditions))
+    c = [x[:, i % n_conditions] for i in range(7)]
+    y = (c[0] & c[1]) | (c[2] & (1 - c[3])) | (c[4] & c[5] & c[6])
+    frame = pd.DataFrame(x, columns=names)
+    frame["Y"] = y
+    frame.insert(0, "unit_id", [f"u{i}" for i in range(n_cases)])
+    return frame, names
+
+
+def bench_qca(repeat: int) -> list[dict]:
+    """patroon.qca.analyse on synthetic data: truth table, necessity, complex, parsimonious and
+    intermediate solutions (all models) for the outcome and its negation. In-process, no Python start."""
+    from patroon import qca
+
+    figures = []
+    for n_conditions, n_cases in ((5, 18), (9, 18), (10, 18), (12, 500)):
+        frame, names = qca_data(n_conditions, n_cases)
+        expectations = {name: 1 for name in names}
+        times, models = [], 0
+        for _ in range(max(repeat, 5)):
+            start = time.perf_counter()
+            result = qca.analyse(frame, names, "Y", directional_expectations=expectations)
+            negated = qca.analyse(frame, names, "Y", directional_expectations=expectations, negate=True)
+            times.append(time.perf_counter() - start)
+            models = len(result.solutions) + len(negated.solutions)
+        figures.append(summary(f"QCA {n_conditions} conditions x {n_cases} cases, Y and ~Y, "
+                               f"complex/intermediate/parsimonious ({models} models)", times))
+        single = []
+        for _ in range(max(repeat, 5)):
+            start = time.perf_counter()
+            result = qca.analyse(frame, names, "Y")
+            single.append(time.perf_counter() - start)
+        figures.append(summary(f"QCA {n_conditions} conditions x {n_cases} cases, Y only, complex/parsimonious "
+                               f"({len(result.solutions)} models)", single))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -133,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=10)
     parser.add_argument("--out", default="bench/results.json")
     parser.add_argument("--scale-only", action="store_true", help="skip the real studies and the refusals")
+    parser.add_argument("--qca-only", action="store_true", help="only the QCA timings")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.studies:
@@ -142,8 +188,10 @@ def main(argv: list[str] | None = None) -> int:
 
         studies = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]
     studies = [s for s in studies if (ROOT / "data" / s / "study.yaml").exists()]
-    figures = bench_real(studies, args.repeat) if studies and not args.scale_only else []
-    figures += [] if args.scale_only else bench_refusals(args.repeat)
+    figures = bench_qca(args.repeat)
+    if not args.qca_only:
+        figures += bench_real(studies, args.repeat) if studies and not args.scale_only else []
+        figures += [] if args.scale_only else bench_refusals(args.repeat)
     if args.scale:
         figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
     out = Path(args.out)

@@ -113,9 +113,28 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
         column_exists(("qca", "outcome_column"), analysis.qca.outcome_column)
         for i, condition in enumerate(analysis.qca.conditions):
             column_exists(("qca", "conditions", i), condition)
-        for condition in analysis.qca.positive_values:
+        for condition in analysis.qca.calibration:
             if condition not in analysis.qca.conditions:
-                add(("qca", "positive_values", condition), f"'{condition}' is not one of the QCA conditions")
+                add(("qca", "calibration", condition), f"'{condition}' is not one of the QCA conditions")
+        for condition in analysis.qca.conditions:
+            if condition not in analysis.qca.calibration:
+                add(("qca", "calibration"), f"condition '{condition}' has no calibration (list every value with 1, 0 or exclude)")
+        for condition, memberships in analysis.qca.calibration.items():
+            variable = codebook.variable(analysis.unit_columns.get(condition, condition))
+            if variable is None or not codebook.allowed_values(variable):
+                continue
+            allowed = [v.code for v in codebook.allowed_values(variable)]
+            unknown = [v for v in memberships if v not in allowed]
+            if unknown:
+                add(("qca", "calibration", condition), f"{', '.join(unknown)} not allowed for '{variable.id}'; "
+                                                       f"expected among: {', '.join(allowed)}")
+            missing = [v for v in allowed if v not in memberships]
+            if missing:
+                add(("qca", "calibration", condition), f"no membership for {', '.join(missing)}: calibrate every "
+                                                       f"value of '{variable.id}' (1, 0 or exclude)")
+        for condition in analysis.qca.directional_expectations:
+            if condition not in analysis.qca.conditions:
+                add(("qca", "directional_expectations", condition), f"'{condition}' is not one of the QCA conditions")
     for i, rule in enumerate(analysis.prediction_rules):
         if rule.cluster not in clusters:
             add(("prediction_rules", i, "cluster"), f"unknown cluster '{rule.cluster}'; defined: {', '.join(sorted(clusters))}")

@@ -235,13 +235,29 @@ class CrossTab(Strict):
     label: Label
 
 
+Membership = Literal[0, 1, "exclude"]
+
+
 class QcaSettings(Strict):
     outcome: Slug
     outcome_column: Column
     outcome_value: ShortText
     conditions: list[Column] = Field(min_length=1)
     consistency_threshold: float = Field(default=1.0, ge=0.5, le=1.0)
-    positive_values: dict[Column, list[ShortText]] = Field(default_factory=dict)
+    # Truth-table rows with fewer cases are treated as remainders (R's n.cut).
+    frequency_cutoff: int = Field(default=1, ge=1)
+    # Also analyse the absence of the outcome (~outcome).
+    negated_outcome: bool = False
+    # The calibration of every condition: each coded value and its crisp membership (1 in the set, 0 out of
+    # it, "exclude": the case is left out of the analysis). Every value that occurs must be listed.
+    calibration: dict[Column, dict[ShortText, Membership]]
+    # The value that favours the outcome per condition ("+": presence, "-": absence, "0": no expectation),
+    # for the intermediate solution. A condition that is a codebook variable and is not listed here takes
+    # its expectation from the codebook's directions of the values calibrated as 1.
+    directional_expectations: dict[Column, Literal["+", "-", "0"]] = Field(default_factory=dict)
+    # Robustness table: the solutions under every combination of these memberships for these values
+    # (e.g. mixed: [0, 1], onbekend: [0, 1, exclude]), in every condition that uses the value.
+    robustness: dict[ShortText, list[Membership]] = Field(default_factory=dict)
 
 
 class Expectation(Strict):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+import itertools
 from itertools import combinations
 
 import pandas as pd
 
 from patroon import qca
-from patroon.load import StudyData
+from patroon.load import LoadError, Problem, StudyData
 from patroon.models import Expectation
 
 TOTAL = "totaal"
@@ -228,21 +229,151 @@ def expectations(data: StudyData, units: pd.DataFrame, cases: pd.DataFrame) -> l
     return results
 
 
-def qca_input(data: StudyData, units: pd.DataFrame) -> pd.DataFrame | None:
+# ------------------------------------------------------------------------------------------------ QCA
+
+
+def _unit_file(data: StudyData, unit_id: str) -> str:
+    """The case file a unit's values come from, for messages."""
+    from patroon.derive import unit_refs
+
+    kind = data.organisation_kind()
+    for ref in unit_refs(data):
+        if ref.unit_id == unit_id:
+            path = data.files.get(f"{kind}/{ref.organisation.id}")
+            return str(path) if path is not None else f"{data.plural(kind)}/{ref.organisation.id}.yaml"
+    return str(data.root / "study.yaml")
+
+
+def _study_file(data: StudyData) -> str:
+    return str(data.root / "study.yaml")
+
+
+def _qca_problem(data: StudyData, path: str, field: str, message: str) -> LoadError:
+    return LoadError([Problem(path, 1, field, message)])
+
+
+def calibration_table(data: StudyData, units: pd.DataFrame, calibration: dict | None = None) -> pd.DataFrame:
+    """Per condition and coded value: the crisp membership, how many units have it, and the directional
+    expectation with where it comes from."""
+    settings = data.study.analysis.qca
+    calibration = calibration or settings.calibration
+    expectations = directional_expectations(data)
+    rows = []
+    for condition in settings.conditions:
+        counts = Counter(str(v) for v in units[condition] if not pd.isna(v))
+        expectation, origin = expectations.get(condition, (None, ""))
+        for value, membership in calibration[condition].items():
+            rows.append({"condition": condition, "value": value, "membership": membership,
+                         "units": counts.get(value, 0),
+                         "expectation": {1: "+", 0: "-", None: "0"}[expectation], "expectation_from": origin})
+    rows.append({"condition": settings.outcome, "value": settings.outcome_value, "membership": 1,
+                 "units": int((units[settings.outcome_column].astype(str) == settings.outcome_value).sum()),
+                 "expectation": "", "expectation_from": settings.outcome_column})
+    return pd.DataFrame(rows)
+
+
+def directional_expectations(data: StudyData) -> dict[str, tuple[int | None, str]]:
+    """Per condition: 1 (presence favours the outcome), 0 (absence) or None, and where that comes from:
+    study.yaml, or the codebook's direction of the values calibrated as 1."""
+    settings = data.study.analysis.qca
+    out: dict[str, tuple[int | None, str]] = {}
+    for condition in settings.conditions:
+        stated = settings.directional_expectations.get(condition)
+        if stated is not None:
+            out[condition] = ({"+": 1, "-": 0, "0": None}[stated], "study.yaml")
+            continue
+        variable = data.codebook.variable(data.study.analysis.unit_columns.get(condition, condition))
+        if variable is None:
+            out[condition] = (None, "")
+            continue
+        directions = {v.code: v.direction for v in data.codebook.allowed_values(variable)}
+        present = {directions.get(value) for value, m in settings.calibration[condition].items() if m == 1}
+        out[condition] = ((1 if present == {"+"} else 0 if present == {"-"} else None), "codebook")
+    return out
+
+
+def qca_input(data: StudyData, units: pd.DataFrame, calibration: dict | None = None) -> tuple[pd.DataFrame, list[str]] | None:
+    """The crisp 0/1 frame of conditions and outcome under a calibration (default: study.yaml's), and the
+    units it leaves out. A value the calibration does not list is refused, naming the case file and column."""
     settings = data.study.analysis.qca
     if settings is None:
         return None
+    calibration = calibration or settings.calibration
     frame = pd.DataFrame({"unit_id": units["unit_id"]})
+    keep = pd.Series(True, index=units.index)
     for condition in settings.conditions:
-        positive = settings.positive_values.get(condition, ["+"])
-        frame[condition] = units[condition].astype(str).isin(positive).astype(int)
+        memberships = calibration[condition]
+        values = []
+        for unit_id, value in zip(units["unit_id"], units[condition]):
+            if pd.isna(value):
+                raise _qca_problem(data, _unit_file(data, unit_id), condition,
+                                   f"unit {unit_id} has no value for QCA condition '{condition}'")
+            if str(value) not in memberships:
+                raise _qca_problem(data, _unit_file(data, unit_id), condition,
+                                   f"unit {unit_id} has '{value}', which analysis.qca.calibration.{condition} in "
+                                   f"{_study_file(data)} does not calibrate; calibrated: {', '.join(memberships)}")
+            values.append(memberships[str(value)])
+        keep &= pd.Series([v != "exclude" for v in values], index=units.index)
+        frame[condition] = [0 if v == "exclude" else v for v in values]
     frame[settings.outcome] = (units[settings.outcome_column].astype(str) == settings.outcome_value).astype(int)
-    return frame
+    excluded = list(units.loc[~keep, "unit_id"])
+    return frame[keep].reset_index(drop=True), excluded
+
+
+def _analyse(data: StudyData, frame: pd.DataFrame, negate: bool = False) -> qca.QcaResult:
+    settings = data.study.analysis.qca
+    expectations = {c: e for c, (e, _) in directional_expectations(data).items()}
+    return qca.analyse(frame, list(settings.conditions), settings.outcome, settings.consistency_threshold,
+                       n_cut=settings.frequency_cutoff, directional_expectations=expectations, negate=negate,
+                       source=f"{_study_file(data)}: analysis.qca")
+
+
+def robustness(data: StudyData, units: pd.DataFrame) -> pd.DataFrame | None:
+    """The solutions under every combination of the memberships study.yaml lists for uncertain values."""
+    settings = data.study.analysis.qca
+    if not settings.robustness:
+        return None
+    values = list(settings.robustness)
+    rows = []
+    for choice in itertools.product(*(settings.robustness[v] for v in values)):
+        calibration = {c: {value: (dict(zip(values, choice)).get(value, m)) for value, m in settings.calibration[c].items()}
+                       for c in settings.conditions}
+        label = ", ".join(f"{v} → {m}" for v, m in zip(values, choice))
+        is_current = calibration == {c: dict(settings.calibration[c]) for c in settings.conditions}
+        frame, excluded = qca_input(data, units, calibration)
+        row = {"calibration": label, "in_use": is_current, "n": len(frame), "excluded": len(excluded)}
+        try:
+            result = _analyse(data, frame)
+        except qca.QcaError as error:
+            row.update({"complex": "", "intermediate": "", "parsimonious": "",
+                        "consistency": None, "coverage": None, "note": str(error).split(": ", 2)[-1]})
+        else:
+            def joined(kind):
+                return " | ".join(s["model"] + ": " + s["expression"] for s in result.solutions if s["type"] == kind)
+            first = next(s for s in result.solutions if s["type"] == "parsimonious")
+            row.update({"complex": joined("complex"), "intermediate": joined("intermediate"),
+                        "parsimonious": joined("parsimonious"), "consistency": first["consistency"],
+                        "coverage": first["coverage"], "note": ""})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def run_qca(data: StudyData, units: pd.DataFrame) -> qca.QcaResult | None:
+    """The QCA of study.yaml: bad input is refused as a LoadError naming file and field (no traceback)."""
     settings = data.study.analysis.qca
-    frame = qca_input(data, units)
-    if frame is None:
+    if settings is None:
         return None
-    return qca.analyse(frame, list(settings.conditions), settings.outcome, settings.consistency_threshold)
+    frame, excluded = qca_input(data, units)
+    try:
+        result = _analyse(data, frame)
+    except qca.QcaError as error:
+        raise _qca_problem(data, _study_file(data), "analysis.qca", str(error).split(": ", 2)[-1]) from None
+    if settings.negated_outcome:
+        try:
+            result.negated = _analyse(data, frame, negate=True)
+        except qca.QcaError as error:
+            result.negated_refused = str(error).split(": ", 2)[-1]
+    result.calibration = calibration_table(data, units)
+    result.excluded = excluded
+    result.robustness = robustness(data, units)
+    return result

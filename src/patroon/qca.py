@@ -1,156 +1,581 @@
-"""Crisp-set QCA: truth table, necessity, and Boolean minimisation (Quine-McCluskey).
+"""Crisp-set QCA: truth table, necessity, and the complex, parsimonious and intermediate solutions.
 
-No maintained Python library does crisp-set QCA with consistency and coverage (the field's standard is
-the R package QCA), so this is a small, tested implementation. Minimisation is exact: prime implicants by
-Quine-McCluskey, then the smallest covers by exhaustive search, which is cheap for the handful of
-conditions a case study has (the number of conditions is capped).
+The reference is Dușa's R package QCA (`truthTable`, `minimize`, `pof`); tests/fixtures/qca/ holds data
+sets with the results R's own test snapshots print, and the tests assert equality with them.
+
+Minimisation is exact and in two steps:
+
+1. **Prime implicants** by a sweep over the ternary cube: every implicant (per condition present, absent or
+   eliminated; 3**n of them) is marked as covering a forbidden row or a row to explain, one condition at a
+   time (an implicant with a condition eliminated covers what its two halves cover). An implicant is
+   *valid* when it covers rows to explain and no forbidden row, and *prime* when no implicant with one
+   literal fewer is valid. That is n * 3**n vectorised steps: 12 conditions in milliseconds, whatever the
+   number of cases, where pairwise Quine-McCluskey merging grows with the square of the implicants.
+2. **Models**: every cover of the rows to explain by the fewest prime implicants (R's default: all
+   minimal-cardinality models, whatever their number of literals), found as a set-cover integer program
+   with the HiGHS solver; each optimum found is excluded by a cut and the program solved again until the
+   optimum value rises.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import combinations
+import functools
+import math
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-MAX_CONDITIONS = 12
+MAX_CONDITIONS = 15  # 3**15 implicants: about 14 million bytes per array
+MAX_MODELS = 64
 
 Implicant = tuple[int | None, ...]  # per condition 1, 0, or None (eliminated)
 
 
-def prime_implicants(minterms: set[int], dont_cares: set[int], n: int) -> set[Implicant]:
-    """All prime implicants of the function on n variables (bit i-from-left = condition i)."""
-    def to_implicant(m: int) -> Implicant:
-        return tuple((m >> (n - 1 - i)) & 1 for i in range(n))
+class QcaError(ValueError):
+    """Input QCA refuses (as R's QCA package does): the message says what and where."""
 
-    current = {to_implicant(m) for m in minterms | dont_cares}
-    primes: set[Implicant] = set()
-    while current:
-        merged: set[Implicant] = set()
-        used: set[Implicant] = set()
-        items = sorted(current, key=lambda t: tuple(-1 if x is None else x for x in t))
-        for a, b in combinations(items, 2):
-            diff = [i for i in range(n) if a[i] != b[i]]
-            if len(diff) == 1 and a[diff[0]] is not None and b[diff[0]] is not None:
-                merged.add(tuple(None if i == diff[0] else a[i] for i in range(n)))
-                used.update((a, b))
-        primes |= current - used
-        current = merged
-    return primes
+
+# ------------------------------------------------------------------------------------------ input checks
+
+
+def check_crisp(frame: pd.DataFrame, columns: list[str], case_column: str | None = None,
+                source: str = "data") -> None:
+    """Every value must be 0 or 1: a missing value, a 2 or a fuzzy 0.7 is refused, naming source and column."""
+    for column in columns:
+        if column not in frame.columns:
+            raise QcaError(f"{source}: column '{column}' does not exist")
+        values = frame[column]
+        numbers = pd.to_numeric(values, errors="coerce")
+        if not values.isna().any() and numbers.isin([0, 1]).all():
+            continue
+        for position, value in enumerate(values):
+            case = frame[case_column].iloc[position] if case_column and case_column in frame.columns else position + 1
+            if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+                raise QcaError(f"{source}: column '{column}': case {case} has no value; crisp-set QCA needs 0 or 1 "
+                               "for every case (calibrate or leave the case out)")
+            if isinstance(value, bool):
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise QcaError(f"{source}: column '{column}': case {case} has '{value}'; crisp-set QCA needs 0 or 1") from None
+            if number not in (0.0, 1.0):
+                kind = "a fuzzy membership" if 0 < number < 1 else "not a crisp membership"
+                raise QcaError(f"{source}: column '{column}': case {case} has {value} ({kind}); crisp-set QCA needs "
+                               "0 or 1 (calibrate the condition to a crisp set first)")
+
+
+# ----------------------------------------------------------------------------------- implicants and covers
+
+
+def _digits(n: int) -> np.ndarray:
+    """Ternary digit of condition i (0 absent, 1 present, 2 eliminated) for every code 0 .. 3**n - 1."""
+    codes = np.arange(3 ** n, dtype=np.int64)
+    return np.stack([(codes // 3 ** (n - 1 - i)) % 3 for i in range(n)], axis=1).astype(np.int8)
+
+
+def _ternary_of_minterms(minterms, n: int) -> np.ndarray:
+    m = np.asarray(sorted(minterms), dtype=np.int64)
+    return sum(((m >> (n - 1 - i)) & 1) * 3 ** (n - 1 - i) for i in range(n)) if n else m
+
+
+def _spread(marked: np.ndarray, n: int) -> np.ndarray:
+    """From marks on fully specified codes, mark every implicant that covers a marked one."""
+    cube = marked.reshape((3,) * n) if n else marked
+    for axis in range(n):
+        index0 = [slice(None)] * n
+        index1 = [slice(None)] * n
+        index2 = [slice(None)] * n
+        index0[axis], index1[axis], index2[axis] = 0, 1, 2
+        cube[tuple(index2)] = cube[tuple(index0)] | cube[tuple(index1)]
+    return cube.reshape(-1)
+
+
+def prime_implicants(minterms: set[int], dont_cares: set[int], n: int) -> list[Implicant]:
+    """All prime implicants of the function that is 1 on `minterms`, free on `dont_cares` and 0 elsewhere,
+    that cover at least one minterm (bit i from the left is condition i). In a stable order."""
+    if n > MAX_CONDITIONS:
+        raise QcaError(f"at most {MAX_CONDITIONS} conditions; got {n}")
+    if not minterms:
+        return []
+    size = 3 ** n
+    forbidden = np.zeros(size, dtype=bool)
+    explain = np.zeros(size, dtype=bool)
+    every = set(range(2 ** n))
+    off = every - set(minterms) - set(dont_cares)
+    if off:
+        forbidden[_ternary_of_minterms(off, n)] = True
+    explain[_ternary_of_minterms(minterms, n)] = True
+    forbidden = _spread(forbidden, n)
+    explain = _spread(explain, n)
+    valid = explain & ~forbidden
+    has_valid_parent = np.zeros(size, dtype=bool)
+    cube_valid = valid.reshape((3,) * n)
+    cube_parent = has_valid_parent.reshape((3,) * n)
+    for axis in range(n):
+        index = [slice(None)] * n
+        index[axis] = 2
+        parent = cube_valid[tuple(index)]
+        for value in (0, 1):
+            index[axis] = value
+            cube_parent[tuple(index)] |= parent
+    primes = np.flatnonzero(valid & ~has_valid_parent)
+    implicants = []
+    for code in primes.tolist():
+        digits = [(code // 3 ** (n - 1 - i)) % 3 for i in range(n)]
+        implicants.append(tuple(None if d == 2 else d for d in digits))
+    return sorted(implicants, key=implicant_order)
+
+
+def implicant_order(implicant: Implicant) -> tuple:
+    """R's order: fewest literals first, then by condition: absent before present before eliminated. Python
+    hashes None by address, so a set of implicants iterates differently in every process; this total order
+    decides every tie."""
+    return (sum(v is not None for v in implicant), tuple(3 if v is None else v + 1 for v in implicant))
 
 
 def covers(implicant: Implicant, minterm: int, n: int) -> bool:
     return all(v is None or v == ((minterm >> (n - 1 - i)) & 1) for i, v in enumerate(implicant))
 
 
-def minimal_covers(primes: set[Implicant], minterms: set[int], n: int) -> list[list[Implicant]]:
-    """Every smallest set of prime implicants covering all minterms (fewest terms, then fewest literals)."""
+@functools.lru_cache(maxsize=1 << 16)
+def _mask_value(implicant: Implicant) -> tuple[int, int]:
+    """The implicant as two bit masks: which conditions it keeps, and their values."""
+    n = len(implicant)
+    mask = value = 0
+    for i, v in enumerate(implicant):
+        if v is not None:
+            mask |= 1 << (n - 1 - i)
+            value |= v << (n - 1 - i)
+    return mask, value
+
+
+def coverage_matrix(implicants: list[Implicant], minterms: list[int], n: int) -> np.ndarray:
+    """Boolean matrix: implicant i covers minterm j."""
+    if not implicants or not minterms:
+        return np.zeros((len(implicants), len(minterms)), dtype=bool)
+    pairs = np.array([_mask_value(p) for p in implicants], dtype=np.int64)
+    m = np.asarray(minterms, dtype=np.int64)
+    return (m[None, :] & pairs[:, 0:1]) == pairs[:, 1:2]
+
+
+def minimal_covers(primes, minterms: set[int], n: int, max_models: int = MAX_MODELS) -> tuple[list[list[Implicant]], bool]:
+    """Every cover of `minterms` by the fewest prime implicants (R's models M1, M2, ...), each in implicant
+    order, the models in lexicographic order of their implicants. Returns (models, truncated)."""
     if not minterms:
-        return [[]]
-    # A total order (fewest literals, then by condition: present before negated before eliminated), so that
-    # the terms come out in the same order in every run. Python 3.11 hashes None by address, so the order of
-    # a set of implicants differs between processes and must never decide a tie.
-    ordered = sorted(primes, key=lambda t: (sum(v is not None for v in t), tuple(2 if v is None else 1 - v for v in t)))
-    useful = [p for p in ordered if any(covers(p, m, n) for m in minterms)]
-    for size in range(1, len(useful) + 1):
-        found = [list(combo) for combo in combinations(useful, size)
-                 if all(any(covers(p, m, n) for p in combo) for m in minterms)]
-        if found:
-            fewest = min(sum(sum(v is not None for v in p) for p in c) for c in found)
-            return [c for c in found if sum(sum(v is not None for v in p) for p in c) == fewest]
-    return []
+        return [[]], False
+    ordered = sorted(set(primes), key=implicant_order)
+    columns = sorted(minterms)
+    chart = coverage_matrix(ordered, columns, n)
+    useful = np.flatnonzero(chart.any(axis=1))
+    ordered = [ordered[i] for i in useful]
+    chart = chart[useful]
+    if not chart.any(axis=0).all():
+        raise QcaError("some rows to explain are covered by no prime implicant")
+    solutions = _all_minimum_covers(chart, max_models)
+    truncated = len(solutions) > max_models
+    models = sorted(sorted(s) for s in solutions)[:max_models]
+    return [[ordered[i] for i in model] for model in models], truncated
+
+
+def _all_minimum_covers(chart: np.ndarray, max_models: int) -> list[tuple[int, ...]]:
+    """All minimum-cardinality set covers of the columns of `chart` by its rows (up to max_models + 1).
+
+    Essential rows (the only cover of some column) are fixed first. HiGHS then finds the minimum number k
+    of further rows, an integer program; the covers of exactly that size are listed by a depth-first
+    search that branches on the column with the fewest candidate rows and never takes more than k rows.
+    (Asking the solver again for every further optimum, with a cut excluding those found, is exact too but
+    costs a full solve per model: seconds where a chart has dozens of equivalent models.)"""
+    n_rows, n_cols = chart.shape
+    essential = set()
+    for j in range(n_cols):
+        rows = np.flatnonzero(chart[:, j])
+        if len(rows) == 1:
+            essential.add(int(rows[0]))
+    covered = chart[sorted(essential)].any(axis=0) if essential else np.zeros(n_cols, dtype=bool)
+    rest_cols = np.flatnonzero(~covered)
+    if len(rest_cols) == 0:
+        return [tuple(sorted(essential))]
+    candidates = [i for i in range(n_rows) if i not in essential and chart[i, rest_cols].any()]
+    sub = chart[np.ix_(candidates, rest_cols)]
+    sub = sub[:, _undominated_columns(sub)]
+    # A row whose columns another row also covers can be swapped for it in any cover: the minimum size is
+    # that of the chart without such rows, which is a far smaller program for the solver.
+    k = _minimum_cover_size(sub[_undominated_rows(sub)])
+    # Bit sets: a row's columns, a column's rows.
+    row_bits = [sum(1 << j for j in np.flatnonzero(sub[i]).tolist()) for i in range(len(candidates))]
+    column_rows = [np.flatnonzero(sub[:, j]).tolist() for j in range(sub.shape[1])]
+    column_bits = [sum(1 << r for r in rows) for rows in column_rows]
+    largest = max(bin(b).count("1") for b in row_bits)
+    found: list[tuple[int, ...]] = []
+
+    def search(chosen: list[int], uncovered: int, banned: int) -> None:
+        if len(found) > max_models:
+            return
+        if not uncovered:
+            found.append(tuple(sorted(essential | {candidates[i] for i in chosen})))
+            return
+        left = k - len(chosen)
+        if left <= 0 or -(-uncovered.bit_count() // largest) > left:
+            return
+        # Lower bound: columns no two of which share a row need a row each.
+        used, needed, bits = banned, 0, uncovered
+        while bits:
+            j = (bits & -bits).bit_length() - 1
+            bits &= bits - 1
+            if not column_bits[j] & ~banned & used:
+                used |= column_bits[j]
+                needed += 1
+                if needed > left:
+                    return
+        best, best_count, bits = -1, 1 << 30, uncovered
+        while bits:
+            j = (bits & -bits).bit_length() - 1
+            bits &= bits - 1
+            count = (column_bits[j] & ~banned).bit_count()
+            if count < best_count:
+                best, best_count = j, count
+                if count <= 1:
+                    break
+        if best_count == 0:
+            return
+        options = [r for r in column_rows[best] if not banned >> r & 1]
+        for row in options:
+            search(chosen + [row], uncovered & ~row_bits[row], banned)
+            # Covers holding this option were all listed in its branch.
+            banned |= 1 << row
+
+    search([], (1 << sub.shape[1]) - 1, 0)
+    return found
+
+
+def _undominated_columns(chart: np.ndarray) -> list[int]:
+    """Columns to keep: a column whose rows include all rows of another column is covered whenever that
+    one is, so dropping it changes no cover (ties keep the first)."""
+    rows = [frozenset(np.flatnonzero(chart[:, j]).tolist()) for j in range(chart.shape[1])]
+    order = sorted(range(len(rows)), key=lambda j: (len(rows[j]), j))
+    kept: list[int] = []
+    for j in order:
+        if not any(rows[i] <= rows[j] for i in kept):
+            kept.append(j)
+    return sorted(kept)
+
+
+def _undominated_rows(chart: np.ndarray) -> list[int]:
+    bits = [sum(1 << j for j in np.flatnonzero(chart[i]).tolist()) for i in range(chart.shape[0])]
+    kept: list[int] = []
+    for i in sorted(range(len(bits)), key=lambda i: (-bits[i].bit_count(), i)):
+        if not any(bits[i] & bits[j] == bits[i] for j in kept):
+            kept.append(i)
+    return sorted(kept)
+
+
+def _minimum_cover_size(chart: np.ndarray) -> int:
+    """The fewest rows covering every column: a set-cover integer program solved by HiGHS."""
+    import highspy
+
+    k = chart.shape[0]
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.addVars(k, np.zeros(k), np.ones(k))
+    highs.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * k))
+    highs.changeColsCost(k, np.arange(k, dtype=np.int32), np.ones(k))
+    for j in range(chart.shape[1]):
+        idx = np.flatnonzero(chart[:, j]).astype(np.int32)
+        highs.addRow(1.0, highspy.kHighsInf, len(idx), idx, np.ones(len(idx)))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise QcaError(f"the set-cover solver found no optimum ({highs.getModelStatus()})")
+    return int(round(highs.getInfo().objective_function_value))
 
 
 def term_names(implicant: Implicant, conditions: list[str]) -> list[str]:
     return [name if v == 1 else f"~{name}" for name, v in zip(conditions, implicant) if v is not None]
 
 
+def term_text(implicant: Implicant, conditions: list[str]) -> str:
+    return "*".join(term_names(implicant, conditions))
+
+
+# ------------------------------------------------------------------------------------------- the analysis
+
+
 @dataclass
 class QcaResult:
+    outcome: str
+    conditions: list[str]
     truth_table: pd.DataFrame
     necessity: pd.DataFrame
     solutions: list[dict]
+    settings: dict = field(default_factory=dict)
+    simplifying_assumptions: dict = field(default_factory=dict)
+    # Filled in by patroon.patterns for a study: the analysis of ~outcome (or why it was refused), the
+    # calibration table, the units left out, and the solutions under the other defensible calibrations.
+    negated: "QcaResult | None" = None
+    negated_refused: str = ""
+    calibration: pd.DataFrame | None = None
+    excluded: list = field(default_factory=list)
+    robustness: pd.DataFrame | None = None
 
 
-def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: float = 1.0,
-            label: str | None = None, case_column: str = "unit_id") -> QcaResult:
-    """`data` holds 0/1 columns for every condition and the outcome; one row per case."""
-    if len(conditions) > MAX_CONDITIONS:
-        raise ValueError(f"at most {MAX_CONDITIONS} conditions; got {len(conditions)}")
+def _row_number(minterm: int) -> int:
+    """R's truth-table row number: the binary configuration plus one."""
+    return minterm + 1
+
+
+def truth_table(frame: pd.DataFrame, conditions: list[str], outcome: str, threshold: float = 1.0,
+                n_cut: int = 1, case_column: str = "unit_id") -> tuple[pd.DataFrame, set[int], set[int], set[int]]:
+    """The observed rows with n, incl and OUT (1, 0, or '?' for a row below the frequency cut-off), and the
+    positive, negative and remainder configurations."""
     n = len(conditions)
-    label = label or outcome
-    frame = data.copy()
-    frame["_row"] = sum(frame[c].astype(int) * (2 ** (n - 1 - i)) for i, c in enumerate(conditions))
-
-    rows = []
-    positive, negative = set(), set()
-    for row_id, group in frame.groupby("_row", sort=True):
-        n_cases = len(group)
-        n_outcome = int(group[outcome].sum())
-        consistency = n_outcome / n_cases
-        out = 1 if consistency >= threshold else 0
-        (positive if out else negative).add(int(row_id))
+    config = np.zeros(len(frame), dtype=np.int64)
+    for i, c in enumerate(conditions):
+        config |= frame[c].to_numpy(dtype=np.int64) << (n - 1 - i)
+    y = frame[outcome].to_numpy(dtype=np.int64)
+    cases = frame[case_column].astype(str).to_numpy() if case_column in frame.columns else np.arange(1, len(frame) + 1).astype(str)
+    rows, positive, negative = [], set(), set()
+    for m in np.unique(config).tolist():
+        member = config == m
+        n_cases = int(member.sum())
+        n_outcome = int(y[member].sum())
+        incl = n_outcome / n_cases
+        if n_cases < n_cut:
+            out = "?"
+        elif incl >= threshold:
+            out = 1
+            positive.add(m)
+        else:
+            out = 0
+            negative.add(m)
         rows.append({
-            **{c: int(group[c].iloc[0]) for c in conditions},
+            "row": _row_number(m),
+            **{c: (m >> (n - 1 - i)) & 1 for i, c in enumerate(conditions)},
+            "OUT": out,
             "n": n_cases,
             "n_outcome": n_outcome,
-            "consistency": round(consistency, 4),
-            "outcome": out,
+            "incl": round(incl, 3),
             "contradiction": 0 < n_outcome < n_cases,
-            "cases": ";".join(map(str, group[case_column])),
+            "cases": ",".join(cases[member]),
         })
-    truth_table = pd.DataFrame(rows)
     remainders = set(range(2 ** n)) - positive - negative
+    return pd.DataFrame(rows), positive, negative, remainders
 
-    necessity = []
-    y = frame[outcome].astype(int)
-    for c in conditions:
-        for negated in (False, True):
-            x = 1 - frame[c].astype(int) if negated else frame[c].astype(int)
+
+def necessity(frame: pd.DataFrame, conditions: list[str], outcome: str) -> pd.DataFrame:
+    """inclN, RoN (Schneider & Wagemann's relevance of necessity) and covN for every condition and its negation."""
+    y = frame[outcome].to_numpy(dtype=bool)
+    rows = []
+    for negated in (False, True):
+        for c in conditions:
+            x = frame[c].to_numpy(dtype=bool)
+            if negated:
+                x = ~x
             both = int((x & y).sum())
-            necessity.append({
+            not_x = int((~x).sum())
+            not_both = int((~(x & y)).sum())
+            rows.append({
                 "condition": f"~{c}" if negated else c,
-                "consistency": round(both / y.sum(), 4) if y.sum() else None,
-                "coverage": round(both / x.sum(), 4) if x.sum() else None,
+                "inclN": _ratio(both, int(y.sum())),
+                "RoN": _ratio(not_x, not_both),
+                "covN": _ratio(both, int(x.sum())),
             })
-
-    solutions = []
-    for kind, dont_cares in (("complex", set()), ("parsimonious", remainders)):
-        primes = prime_implicants(positive, dont_cares, n)
-        for alternative, cover in enumerate(minimal_covers(primes, positive, n)):
-            solutions.append(_solution(frame, conditions, outcome, label, kind, cover, alternative))
-    return QcaResult(truth_table, pd.DataFrame(necessity), solutions)
+    return pd.DataFrame(rows)
 
 
-def _membership(frame: pd.DataFrame, conditions: list[str], implicant: Implicant) -> pd.Series:
-    member = pd.Series(True, index=frame.index)
-    for c, v in zip(conditions, implicant):
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _members(values: np.ndarray, implicant: Implicant) -> np.ndarray:
+    member = np.ones(len(values), dtype=bool)
+    for i, v in enumerate(implicant):
         if v is not None:
-            member &= frame[c].astype(int) == v
+            member &= values[:, i] == v
     return member
 
 
-def _solution(frame, conditions, outcome, label, kind, cover, alternative) -> dict:
-    y = frame[outcome].astype(int) == 1
-    terms, details = [], []
-    union = pd.Series(False, index=frame.index)
-    for implicant in cover:
-        member = _membership(frame, conditions, implicant)
-        union |= member
-        both = int((member & y).sum())
-        terms.append(term_names(implicant, conditions))
-        details.append({
-            "term": term_names(implicant, conditions),
-            "consistency": round(both / member.sum(), 4) if member.sum() else None,
-            "coverage": round(both / y.sum(), 4) if y.sum() else None,
+def fit(frame: pd.DataFrame, conditions: list[str], outcome: str, model: list[Implicant]) -> dict:
+    """inclS, covS and unique coverage (covU) per term, and inclS, covS of the model, over the cases."""
+    return _fit(frame[conditions].to_numpy(dtype=np.int64), frame[outcome].to_numpy(dtype=bool), conditions, model)
+
+
+def _fit(values: np.ndarray, y: np.ndarray, conditions: list[str], model: list[Implicant]) -> dict:
+    total = int(y.sum())
+    members = [_members(values, p) for p in model]
+    union = np.zeros(len(values), dtype=bool)
+    for m in members:
+        union |= m
+    times_covered = np.sum(members, axis=0) if members else np.zeros(len(values), dtype=int)
+    terms = []
+    for p, m in zip(model, members):
+        terms.append({
+            "term": term_text(p, conditions),
+            "inclS": _ratio(int((m & y).sum()), int(m.sum())),
+            "covS": _ratio(int((m & y).sum()), total),
+            "covU": _ratio(int((m & (times_covered == 1) & y).sum()), total),
         })
-    both = int((union & y).sum())
-    return {
-        "outcome": label,
-        "type": kind,
-        "alternative": alternative,
-        "terms": terms,
-        "term_details": details,
-        "consistency": round(both / union.sum(), 4) if union.sum() else None,
-        "coverage": round(both / y.sum(), 4) if y.sum() else None,
-    }
+    return {"terms": terms, "inclS": _ratio(int((union & y).sum()), int(union.sum())),
+            "covS": _ratio(int((union & y).sum()), total)}
+
+
+def _model_dicts(frame, conditions, outcome, label, kind, models, truncated, extra=None) -> list[dict]:
+    essential = set.intersection(*(set(m) for m in models)) if models else set()
+    values, y = frame[conditions].to_numpy(dtype=np.int64), frame[outcome].to_numpy(dtype=bool)
+    out = []
+    for index, model in enumerate(models, start=1):
+        ordered = [p for p in model if p in essential] + [p for p in model if p not in essential]
+        details = _fit(values, y, conditions, ordered)
+        out.append({
+            "outcome": label,
+            "type": kind,
+            "model": f"M{index}",
+            "alternative": index - 1,
+            "terms": [term_names(p, conditions) for p in ordered],
+            "expression": " + ".join(term_text(p, conditions) for p in ordered),
+            "essential": [term_text(p, conditions) for p in ordered if p in essential],
+            "term_details": details["terms"],
+            "consistency": details["inclS"],
+            "coverage": details["covS"],
+            "models_truncated": truncated,
+            **(extra or {}),
+        })
+    return out
+
+
+def simplifying_assumptions(model: list[Implicant], positive: set[int], remainders: set[int], n: int) -> list[int]:
+    """The remainders a parsimonious model takes to have the outcome (R's `$SA`)."""
+    if not model:
+        return []
+    rows = sorted(remainders)
+    chart = coverage_matrix(model, rows, n)
+    return [rows[j] for j in np.flatnonzero(chart.any(axis=0))]
+
+
+def intermediate_term(complex_term: Implicant, parsimonious_term: Implicant, expectations: list[int | None]) -> Implicant:
+    """Ragin & Sonnett: keep what the parsimonious term keeps; of the complex term's other literals keep those
+    in line with the directional expectation (or with none stated), drop those against it."""
+    out = []
+    for c, p, e in zip(complex_term, parsimonious_term, expectations):
+        if p is not None:
+            out.append(p)
+        elif c is not None and (e is None or c == e):
+            out.append(c)
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def _subset_of(a: Implicant, b: Implicant) -> bool:
+    """Term a is a subset of term b (b's literals all in a)."""
+    return all(y is None or x == y for x, y in zip(a, b))
+
+
+def easy_counterfactuals(complex_model, parsimonious_model, expectations, sa: list[int], n: int) -> list[int]:
+    """The simplifying assumptions of the parsimonious model that lie in an intermediate term (R's `$EC`).
+    Computed on bit masks: this runs for every pair of complex and parsimonious model."""
+    if not sa:
+        return []
+    expect1 = sum(1 << (n - 1 - i) for i, e in enumerate(expectations) if e == 1)
+    expect0 = sum(1 << (n - 1 - i) for i, e in enumerate(expectations) if e == 0)
+    full = (1 << n) - 1
+    terms = set()
+    for c in complex_model:
+        cm, cv = _mask_value(c)
+        keep = (full & ~(expect1 | expect0)) | (cv & expect1) | (~cv & expect0)
+        for p in parsimonious_model:
+            pm, pv = _mask_value(p)
+            if cm & pm == pm and cv & pm == pv:
+                mask = pm | (cm & keep)
+                terms.add((mask, cv & mask))
+    if not terms:
+        return []
+    pairs = np.array(sorted(terms), dtype=np.int64)
+    rows = np.asarray(sa, dtype=np.int64)
+    hit = ((rows[None, :] & pairs[:, 0:1]) == pairs[:, 1:2]).any(axis=0)
+    return rows[hit].tolist()
+
+
+def _check_explainable(positive, negative, label, threshold) -> None:
+    if not positive:
+        raise QcaError(f"outcome '{label}': no truth-table row reaches consistency {threshold} (none of the "
+                       "configurations is sufficient): nothing to explain")
+    if not negative:
+        raise QcaError(f"outcome '{label}': every observed configuration has the outcome, so no condition makes a "
+                       "difference: all conditions are minimised away (an empty solution would read as the empty set, "
+                       "the opposite meaning); QCA needs cases without the outcome")
+
+
+def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: float = 1.0,
+            label: str | None = None, case_column: str = "unit_id", n_cut: int = 1,
+            directional_expectations: dict[str, int | None] | None = None, negate: bool = False,
+            source: str = "data", max_models: int = MAX_MODELS) -> QcaResult:
+    """`data` holds 0/1 columns for every condition and the outcome; one row per case.
+
+    `negate` analyses the absence of the outcome (~Y). `directional_expectations` (condition -> 1 when its
+    presence is expected to favour the outcome, 0 its absence, None no expectation) adds the intermediate
+    solution. Refuses bad and degenerate input with a QcaError naming `source` and the column."""
+    if not conditions:
+        raise QcaError(f"{source}: no conditions")
+    if len(conditions) > MAX_CONDITIONS:
+        raise QcaError(f"{source}: at most {MAX_CONDITIONS} conditions; got {len(conditions)}")
+    if len(set(conditions)) != len(conditions) or outcome in conditions:
+        raise QcaError(f"{source}: conditions must be distinct and differ from the outcome")
+    if n_cut < 1:
+        raise QcaError(f"{source}: the frequency cut-off must be at least 1; got {n_cut}")
+    if not 0.5 <= threshold <= 1:
+        raise QcaError(f"{source}: the consistency threshold must be between 0.5 and 1; got {threshold}")
+    if len(data) == 0:
+        raise QcaError(f"{source}: no cases")
+    check_crisp(data, [*conditions, outcome], case_column, source)
+    n = len(conditions)
+    frame = data.copy()
+    for c in [*conditions, outcome]:
+        frame[c] = frame[c].astype(float).astype(np.int64)
+    label = label or outcome
+    if negate:
+        frame[outcome] = 1 - frame[outcome]
+        label = f"~{label}"
+    tt, positive, negative, remainders = truth_table(frame, conditions, outcome, threshold, n_cut, case_column)
+    try:
+        _check_explainable(positive, negative, label, threshold)
+    except QcaError as error:
+        raise QcaError(f"{source}: {error}") from None
+
+    solutions: list[dict] = []
+    complex_primes = prime_implicants(positive, set(), n)
+    complex_models, c_trunc = minimal_covers(complex_primes, positive, n, max_models)
+    solutions += _model_dicts(frame, conditions, outcome, label, "complex", complex_models, c_trunc)
+    pars_primes = prime_implicants(positive, remainders, n)
+    pars_models, p_trunc = minimal_covers(pars_primes, positive, n, max_models)
+    sa = {f"M{i}": simplifying_assumptions(m, positive, remainders, n) for i, m in enumerate(pars_models, start=1)}
+    pars = _model_dicts(frame, conditions, outcome, label, "parsimonious", pars_models, p_trunc)
+    for solution in pars:
+        solution["simplifying_assumptions"] = [_row_number(r) for r in sa[solution["model"]]]
+    solutions += pars
+
+    if directional_expectations:
+        expectations = [directional_expectations.get(c) for c in conditions]
+        if negate:
+            expectations = [None if e is None else 1 - e for e in expectations]
+        by_solution: dict[tuple, dict] = {}
+        minimised: dict[tuple, tuple] = {}
+        for ci, cm in enumerate(complex_models, start=1):
+            for pi, pm in enumerate(pars_models, start=1):
+                ec = easy_counterfactuals(cm, pm, expectations, sa[f"M{pi}"], n)
+                if tuple(ec) not in minimised:
+                    minimised[tuple(ec)] = minimal_covers(prime_implicants(positive, set(ec), n), positive, n, max_models)
+                models, trunc = minimised[tuple(ec)]
+                key = (tuple(tuple(m) for m in models), tuple(ec))
+                entry = by_solution.setdefault(key, {"from": [], "models": models, "ec": ec, "trunc": trunc})
+                entry["from"].append(f"C{ci}P{pi}")
+        for entry in by_solution.values():
+            solutions += _model_dicts(frame, conditions, outcome, label, "intermediate", entry["models"], entry["trunc"],
+                                      {"from": entry["from"], "easy_counterfactuals": [_row_number(r) for r in entry["ec"]]})
+
+    settings = {"outcome": label, "conditions": list(conditions), "consistency_threshold": threshold,
+                "frequency_cutoff": n_cut,
+                "directional_expectations": {c: directional_expectations.get(c) for c in conditions}
+                if directional_expectations else None}
+    return QcaResult(label, list(conditions), tt, necessity(frame, conditions, outcome), solutions, settings,
+                     {k: [_row_number(r) for r in v] for k, v in sa.items()})

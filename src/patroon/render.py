@@ -47,6 +47,30 @@ LABELS = {
         "expectations": "Verwachtingen: voorspeld en waargenomen patroon", "qca": "Crisp-set QCA",
         "verdict": "Oordeel", "cases": "Gemeenten", "units": "Eenheden", "overview": "Overzicht",
         "truth_table": "Waarheidstabel", "necessity": "Noodzakelijkheid", "solutions": "Oplossingen",
+        # QCA section (issue 17)
+        "qca_intro": "Uitkomst {outcome}; condities {conditions}; consistentiedrempel {threshold}; frequentiedrempel "
+                     "{n_cut} (rijen met minder eenheden gelden als rest, remainder). Rijnummers volgen R's QCA-pakket: de "
+                     "configuratie als binair getal plus één.",
+        "qca_calibration": "Kalibratie",
+        "qca_calibration_columns": {"condition": "Conditie", "value": "Gecodeerde waarde", "membership": "Lidmaatschap",
+                                    "units": "Eenheden", "expectation": "Verwachte richting",
+                                    "expectation_from": "Richting volgens"},
+        "qca_excluded": "Buiten de analyse gelaten (kalibratie 'exclude')",
+        "qca_fit_note": "Per model: inclS (consistentie), covS (dekking); per term ook covU (unieke dekking binnen "
+                        "het model). Alle modellen met het kleinste aantal termen worden getoond (M1, M2, ...).",
+        "qca_complex": "Complexe (conservatieve) oplossing", "qca_intermediate": "Intermediaire oplossing",
+        "qca_parsimonious": "Spaarzame (parsimonieuze) oplossing", "qca_models": "{n} modellen",
+        "qca_easy_counterfactuals": "gebruikte makkelijke counterfactuals (rijen)",
+        "qca_simplifying_assumptions": "vereenvoudigende aannames (rijen)",
+        "qca_truncated": "Er zijn meer modellen dan hier getoond.",
+        "qca_negated_refused": "De afwezigheid van de uitkomst is niet geanalyseerd",
+        "qca_robustness": "Robuustheid van de kalibratie",
+        "qca_robustness_intro": "De oplossingen onder elke verdedigbare kalibratie van de onzekere waarden; "
+                                "'in gebruik' is de kalibratie hierboven.",
+        "qca_robustness_columns": {"calibration": "Kalibratie", "in_use": "In gebruik", "n": "n",
+                                   "excluded": "Weggelaten", "complex": "Complex", "intermediate": "Intermediair",
+                                   "parsimonious": "Spaarzaam", "consistency": "inclS", "coverage": "covS",
+                                   "note": "Opmerking"},
         "pseudonyms": "Namen van gemeenten, aanbieders en respondenten zijn pseudoniemen uit de bron.",
         "made_by": "Gemaakt door patroon", "renderer": "Renderer", "data_files": "Gegevensbestanden",
         "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
@@ -98,6 +122,30 @@ LABELS = {
         "expectations": "Expectations: predicted and observed pattern", "qca": "Crisp-set QCA",
         "verdict": "Verdict", "cases": "Municipalities", "units": "Units", "overview": "Overview",
         "truth_table": "Truth table", "necessity": "Necessity", "solutions": "Solutions",
+        # QCA section (issue 17)
+        "qca_intro": "Outcome {outcome}; conditions {conditions}; consistency threshold {threshold}; frequency cut-off "
+                     "{n_cut} (rows with fewer units count as remainders). Row numbers follow R's QCA package: the configuration "
+                     "as a binary number plus one.",
+        "qca_calibration": "Calibration",
+        "qca_calibration_columns": {"condition": "Condition", "value": "Coded value", "membership": "Membership",
+                                    "units": "Units", "expectation": "Expected direction",
+                                    "expectation_from": "Direction from"},
+        "qca_excluded": "Left out of the analysis (calibrated 'exclude')",
+        "qca_fit_note": "Per model: inclS (consistency), covS (coverage); per term also covU (unique coverage within "
+                        "the model). Every model with the fewest terms is shown (M1, M2, ...).",
+        "qca_complex": "Complex (conservative) solution", "qca_intermediate": "Intermediate solution",
+        "qca_parsimonious": "Parsimonious solution", "qca_models": "{n} models",
+        "qca_easy_counterfactuals": "easy counterfactuals used (rows)",
+        "qca_simplifying_assumptions": "simplifying assumptions (rows)",
+        "qca_truncated": "There are more models than shown here.",
+        "qca_negated_refused": "The absence of the outcome was not analysed",
+        "qca_robustness": "Robustness of the calibration",
+        "qca_robustness_intro": "The solutions under every defensible calibration of the uncertain values; "
+                                "'in use' is the calibration above.",
+        "qca_robustness_columns": {"calibration": "Calibration", "in_use": "In use", "n": "n",
+                                   "excluded": "Left out", "complex": "Complex", "intermediate": "Intermediate",
+                                   "parsimonious": "Parsimonious", "consistency": "inclS", "coverage": "covS",
+                                   "note": "Note"},
         "pseudonyms": "Names of municipalities, providers and respondents are the source's pseudonyms.",
         "made_by": "Made by patroon", "renderer": "Renderer", "data_files": "Data files",
         "source": "Source", "deviants": "Deviant units", "none": "none", "yes": "yes", "no": "no",

@@ -227,7 +227,16 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     if qca_result is not None:
         csv("qca/truth_table.csv", qca_result.truth_table)
         csv("qca/necessity.csv", qca_result.necessity)
-        write_json(out / "qca/solutions.json", qca_result.solutions, guard)
+        if qca_result.calibration is not None:
+            csv("qca/calibration.csv", qca_result.calibration)
+        if qca_result.robustness is not None:
+            csv("qca/robustness.csv", qca_result.robustness)
+        negated = qca_result.negated
+        if negated is not None:
+            csv("qca/truth_table_negated.csv", negated.truth_table)
+            csv("qca/necessity_negated.csv", negated.necessity)
+        solutions = qca_result.solutions + (negated.solutions if negated is not None else [])
+        write_json(out / "qca/solutions.json", solutions, guard)
         written.append(out / "qca/solutions.json")
     workbook = out / f"{data.study.id}.xlsx"
     write_text(workbook, workbook_bytes(sheets), guard)
