@@ -27,3 +27,4 @@ wildcard_constraints:
 
 def study_files(wildcards):
     return LAYOUT[wildcards.study].all_files()
+
