@@ -49,10 +49,11 @@ def test_every_report_exists_in_every_format(built):
 
 def test_html_reports_parse_show_names_and_load_nothing_from_network(built):
     names = {"gemeenten/a": "Alfa", "gemeenten/c": "Gamma", "aanbieders/org1": "Orgeen Alfa",
-             "aanbieders/org3": "Orgdrie", "synthese": "org1-b"}
+             "aanbieders/org3": "Orgdrie", "synthese": "Orgeen Beta"}  # unit org1-b by its name, not its id
     for stem, name in names.items():
         soup = BeautifulSoup((built / "reports" / "mini" / f"{stem}.html").read_text(), "html.parser")
         assert name in soup.get_text(), stem
+        assert "org1-b" not in soup.get_text(), stem
         for tag in soup.find_all(["script", "link", "img", "iframe", "source"]):
             for attr in ("src", "href"):
                 value = tag.get(attr) or ""

@@ -9,6 +9,7 @@ import base64
 import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -115,6 +116,16 @@ def typeset(markup: str, report_dir: Path, root: Path | None = None) -> bytes:
         return typst.compile(str(source), format="pdf", root=str(root or tmp), timestamp=source_date_epoch())
 
 
+REPORT_LINK = re.compile(r'#link\("(?!\w+:)([^"#]*?)\.html(#[^"]*)?"\)')
+
+
+def pdf_links(markup: str) -> str:
+    """In a PDF, a link to another report opens that report's PDF (the same relative path, .pdf); the
+    index exists only as HTML."""
+    return REPORT_LINK.sub(lambda m: m.group(0) if m.group(1).endswith("index")
+                           else f'#link("{m.group(1)}.pdf{m.group(2) or ""}")', markup)
+
+
 def embed_figures(html: str, report_dir: Path, figure_files: dict[Path, str]) -> str:
     """Make the HTML self-contained as `--embed-resources` would: each figure becomes a data: URI."""
     for path, svg in figure_files.items():
@@ -173,7 +184,7 @@ def render_documents(pending: list[Pending], formats: list[str], language: str, 
             rendered["html"] = embed_figures(result.html, report.qmd_path.parent, report.figure_files)
             guard.check(report.qmd_path.with_suffix(".html"), rendered["html"])
         if result.typst is not None:
-            rendered["pdf"] = typeset(result.typst, report.qmd_path.parent, root)
+            rendered["pdf"] = typeset(pdf_links(result.typst), report.qmd_path.parent, root)
         write_text(report.qmd_path, report.qmd)
         for fmt, content in rendered.items():
             write_text(report.qmd_path.with_suffix(f".{fmt}"), content)
