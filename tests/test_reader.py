@@ -40,7 +40,9 @@ def reader_text(html: str) -> list[str]:
 
 def offences(text: str) -> list[str]:
     found = SNAKE_CASE.findall(text)
-    found += [w for w in WORD.findall(text) if w.lower() in ENGLISH and w not in ("Note",)]
+    # Lower-case words, and 'The' opening a sentence: a capitalised word mid-sentence is a name
+    # ('Yes We Can Clinics').
+    found += [w for w in WORD.findall(text) if w in ENGLISH or w == "The"]
     return found
 
 
@@ -94,8 +96,7 @@ def dutch_reports(tmp_path_factory):
 # before the reports were Dutch; sturing-jeugdhulp is being re-coded by the research team). Text that
 # comes verbatim from their files is listed (pytest -s), not failed; remove a study from this set when
 # its data is translated. Everything patroon itself writes is held to the rule in every study.
-DATA_TEXT_NOT_YET_DUTCH = {"sturing-jeugdhulp", "netwerksamenwerking", "inkoop-jeugdhulp", "samenwerken-jeugdzorg",
-                           "waardevol-samenspel"}
+DATA_TEXT_NOT_YET_DUTCH = {"sturing-jeugdhulp", "netwerksamenwerking", "samenwerken-jeugdzorg", "waardevol-samenspel"}
 
 
 def test_no_snake_case_id_or_english_word_in_a_dutch_report(dutch_reports):
