@@ -9,6 +9,7 @@ codebook.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -121,6 +122,15 @@ class Reader:
         labels.update({m.code: m.label for m in self.data.codebook.missing_codes})
         label = labels.get(text)
         return getattr(label, self.language) if label else text
+
+    def compact(self, variable_id: str, value: object) -> str:
+        """A value's label for a cell of a wide table or figure: the label up to its explanation (a
+        codebook label reads 'deels: alleen in de regiotekst beschreven' or 'relatie niet onderzocht (…)')."""
+        label = self.value(variable_id, value, short=True)
+        variable = self.data.codebook.variable(variable_id)
+        if variable is None or variable.type != "categorical":
+            return label  # text as coded, in full
+        return re.split(r": | \(", label, maxsplit=1)[0] or label
 
     def any_code(self, code: object) -> str:
         """A code by its label anywhere in the codebook (the shortest where several values share it)."""

@@ -72,7 +72,7 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **JINJA_SYNTAX)
     env.filters["md"] = escape.markdown
     env.filters["yamlstr"] = escape.yaml_string
-    env.filters["ref"] = tables.evidence_ref
+    env.filters["ref"] = lambda evidence, language="nl": tables.evidence_ref(evidence, labels_of(language)["inferred"])
     env.globals["md_table"] = md_table
     env.globals["frame_table"] = frame_table
     return env
@@ -448,7 +448,7 @@ def block_value_labels(data: StudyData, block, result, reader: Reader):
     def row_value(column, value, record):
         variable_id = record.get("variable")
         if column in data.cases and variable_id:
-            return reader.value(variable_id, value)
+            return reader.compact(variable_id, value) if result.type == "matrix" else reader.value(variable_id, value)
         if column in ("computed", "reported") and isinstance(value, str):
             return reader.any_code(value)
         if column in ("value", "group", "variable") and isinstance(value, str):
@@ -611,9 +611,18 @@ def qca_view(reader: Reader, qca) -> dict | None:
     def condition(term: str) -> str:
         negated = term.startswith("~")
         name = reader.header(term.lstrip("~"))
-        return f"{labels['not']} {name.lower()}" if negated else name
+        return labels["negated"].format(name=name) if negated else name
 
-    truth = reader.frame(qca.truth_table, row_values=lambda c, v, r: str(v) if c in qca.truth_table.columns[:-6] else None)
+    conditions = set(qca.truth_table.columns[:-6])
+
+    def truth_cell(column, value, record):
+        if column in conditions:
+            return str(value)  # 1/0: the QCA convention for a condition present or absent
+        if column == "outcome":
+            return reader.code("ja" if int(value) else "nee")
+        return None
+
+    truth = reader.frame(qca.truth_table, row_values=truth_cell)
     necessity = reader.frame(qca.necessity, row_values=lambda c, v, r: condition(v) if c == "condition" else None)
     solutions = []
     for solution in qca.solutions:

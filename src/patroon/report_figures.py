@@ -99,7 +99,7 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
         reader = Reader.of(data, language)
         return figures.grid(block.id, alt(language, "grid"), table["label"].tolist(), [names[c] for c in cases],
                             [[str(v) for v in row] for row in table[cases].values.tolist()],
-                            shown=[[reader.value(variable, v) for v in row]
+                            shown=[[reader.compact(variable, v) for v in row]
                                    for variable, row in zip(table["variable"], table[cases].values.tolist())])
     if block.type == "continuum":
         overall = table[table["part"] == ""].dropna(subset=["position"])

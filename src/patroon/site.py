@@ -41,7 +41,8 @@ def index_html(studies: list[StudyData], formats: list[str], language: str = "nl
                      f'<a href="{html.escape(codebook)}">{html.escape(labels["codebook"])}</a></p>')
         for kind in data.study.unit_kinds:
             items = data.cases_of(kind.kind) if kind.role == "case" else data.organisations
-            parts.append(f"<h3>{html.escape(getattr(kind.label, language))}</h3><ul>")
+            heading = kind.plural_label or kind.label
+            parts.append(f"<h3>{html.escape(getattr(heading, language)[:1].upper() + getattr(heading, language)[1:])}</h3><ul>")
             for ident, obj in sorted(items.items(), key=lambda item: natural_key(item[1].name)):
                 stem = f"{sid}/{kind.plural}/{ident}"
                 parts.append(f"<li>{html.escape(obj.name)}: {report_links(stem, formats)}</li>")
