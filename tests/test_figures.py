@@ -1,4 +1,5 @@
-"""Figure layout worked out by hand: where the timeline puts dated and undated reaction periods."""
+"""Figure layout worked out by hand: where the timeline puts dated and undated reaction periods; the
+index's natural order."""
 
 from patroon.figures import Bar, place_periods
 from patroon.site import natural_key
@@ -25,10 +26,3 @@ def test_index_sorts_names_naturally():
     names = ["10N", "10P", "11N", "3N", "3P"]
     assert sorted(names, key=natural_key) == ["3N", "3P", "10N", "10P", "11N"]
 
-
-def test_pdf_links_open_the_other_reports_pdf_and_the_html_index():
-    from patroon.render import pdf_links
-
-    markup = '#link("../../index.html")[i] #link("../aanbieders/mars.html")[m] #link("https://e.org/a.html")[e]'
-    assert pdf_links(markup) == ('#link("../../index.html")[i] #link("../aanbieders/mars.pdf")[m] '
-                                 '#link("https://e.org/a.html")[e]')

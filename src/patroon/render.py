@@ -65,6 +65,12 @@ def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = No
                     [str(c) for c in frame.columns]) + note
 
 
+def end_sentence(text: object) -> str:
+    """Text closed by a full stop, unless it already ends a sentence (no '..' after a coder's period)."""
+    text = " ".join(str(text).split())
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(resources.files("patroon") / "templates"))
@@ -72,6 +78,7 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **JINJA_SYNTAX)
     env.filters["md"] = escape.markdown
     env.filters["yamlstr"] = escape.yaml_string
+    env.filters["sentence"] = end_sentence
     env.filters["ref"] = lambda evidence, language="nl": tables.evidence_ref(evidence, labels_of(language)["inferred"])
     env.globals["md_table"] = md_table
     env.globals["frame_table"] = frame_table
