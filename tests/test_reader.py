@@ -185,3 +185,12 @@ def test_reader_shows_names_labels_and_local_values(mini):
     cluster = mini.codebook.clusters[0]
     assert reader.cluster(cluster.id) == cluster.label.nl
     assert english.cluster(cluster.id) == cluster.label.en
+
+
+def test_source_notes_name_variables_and_codes_by_their_labels(mini):
+    reader = Reader.of(mini, "nl")
+    variable = mini.codebook.variables[0]
+    assert reader.note_text(variable.id) == variable.label.nl
+    assert reader.note_text(f"{variable.id} / {variable.id}") == f"{variable.label.nl} / {variable.label.nl}"
+    assert reader.note_text("mixed") == "gemengd"
+    assert reader.note_text("Gecodeerd als mixed, zie §4.") == "Gecodeerd als mixed, zie §4."

@@ -156,6 +156,22 @@ class Reader:
         shown = self.catalog["sentences"]["or"].join(self.value(variable_id, v) for v in values)
         return self.m.text("requirement", variable=self.variable(variable_id), values=shown)
 
+    def note_text(self, text: str) -> str:
+        """A source note's subject or choice as the reader knows it: a codebook variable id (or several,
+        joined by '/') becomes its label, a code its label; any other text stays as written."""
+        stripped = " ".join(str(text).split())
+        parts = [p.strip() for p in stripped.split(" / ")]
+        if all(self.data.codebook.variable(p) is not None for p in parts):
+            return " / ".join(self.variable(p) for p in parts)
+        if " " not in stripped and (stripped in self.catalog["values"] or stripped in self.code_labels):
+            return self.any_code(stripped)
+        return stripped
+
+    def notes(self, notes: list) -> list[dict]:
+        """Source notes for reading: their subject and choice through `note_text`."""
+        return [{"about": self.note_text(n.about), "readings": n.readings, "choice": self.note_text(n.choice),
+                 "reason": n.reason} for n in notes]
+
     def header(self, column: object) -> str:
         text = str(column)
         columns = self.catalog["columns"]

@@ -354,7 +354,7 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
     related = [{"stem": f"{org_plural}/{o}", "text": data.organisations[o].name} for o in organisations]
     case_plural = next(k.plural for k in data.study.unit_kinds if k.kind == case.kind)
     return {
-        "L": labels, "language": language, "study": data.study, "case": case, "rows": rows,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "case": case, "rows": rows,
         "nav": navigation(data, f"{case_plural}/{case_id}", related, labels["providers_here"]),
         "background_rows": [[r["label"], r["meaning"]] for r in rows if r["group"] == "achtergrond.gemeente"],
         "steering_rows": [[r["label"], r["meaning"]] for r in rows if not r["group"].startswith("achtergrond")],
@@ -432,7 +432,7 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
     case_ids = list(dict.fromkeys(u.case for u in org.units))
     related = [{"stem": f"{case_plural}/{c}", "text": data.cases[c].name} for c in case_ids]
     return {
-        "L": labels, "language": language, "study": data.study, "org": org,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "org": org,
         "nav": navigation(data, f"{org_plural}/{org_id}", related, labels["cases_of_provider"]),
         "rows": (org_rows := coded_rows(data, org.coded, "organisation", language)),
         "profile_rows": [[r["label"], r["meaning"]] for r in org_rows], "unit_blocks": unit_blocks,
@@ -545,7 +545,7 @@ def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, 
         [{"stem": f"{plural[c.kind]}/{c.id}", "text": c.name} for c in related]
     labels = labels_of(language)
     return {
-        "L": labels, "language": language, "study": data.study, "case": case,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "case": case,
         "nav": navigation(data, f"{kind.plural}/{case_id}", links),
         "kind_label": getattr(kind.label, language), "groups": groups, "related": related, "parent": parent,
         "value_rows": [[r["label"], r["meaning"]] for r in rows],
@@ -681,7 +681,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         related += [{"stem": f"{org_plural}/{org_id}", "text": org.name} for org_id, org in data.organisations.items()]
     workbook = f"results/{data.study.id}/{data.study.id}.xlsx"
     return {
-        "L": labels, "language": language, "study": data.study, "results": results, "figures": figures,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "results": results, "figures": figures,
         "view": view, "nav": navigation(data, "synthese", related),
         "crosstab_specs": data.study.analysis.crosstabs,
         "max_rows": report_figures.MAX_ROWS,
