@@ -27,4 +27,3 @@ wildcard_constraints:
 
 def study_files(wildcards):
     return LAYOUT[wildcards.study].all_files()
-
