@@ -20,8 +20,12 @@ $(STAMP): pyproject.toml
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q src/patroon
 
+# Ends with the path of reports/index.html, or after a failure with its cause (file:line: field: message)
+# below Snakemake's own account.
 reports: bytecode
-	$(BIN)/snakemake --cores 2 --profile workflow/profiles/default
+	@start=$$(date +%s); $(BIN)/snakemake --cores 2 --profile workflow/profiles/default \
+		&& echo "open $(CURDIR)/reports/index.html" \
+		|| { $(BIN)/python -m patroon.runner --causes-since $$start; exit 1; }
 
 validate: $(STAMP)
 	$(BIN)/patroon validate

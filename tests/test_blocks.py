@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from patroon.reader import Reader
 from patroon import blocks, narrative
 from patroon.load import LoadError, load_study
 from patroon.stages import run_analysis, run_tables
@@ -64,15 +65,17 @@ def test_top_k_keeps_ties_at_the_boundary(results):
     assert results["top-2"].summary["kept_per_case"] == {"r1": 3, "r2": 2, "r3": 3}
 
 
-def test_continuum_positions_overall_and_per_relation(results):
+def test_continuum_positions_overall_and_per_relation(study, results):
     table = results["npm-npg"].table.set_index(["case", "part"])
     # r1: npm, npm, npg -> (1 - 2) / 3; r2: npg, beide, npg -> (2.5 - 0.5) / 3; r3: beide, -, npm -> (0.5 - 1.5) / 2
     assert results["npm-npg"].summary["positions"] == {"r1": -0.3333, "r2": 0.6667, "r3": -0.5}
     assert table.loc[("r1", "aanbieders"), "position"] == -1.0
     assert table.loc[("r3", "aanbieders"), "position"] == 0.0
     assert table.loc[("r3", ""), "n_coded"] == 2
-    text = narrative.block_text(results["npm-npg"], "nl")
-    assert text.index("r3") < text.index("r1") < text.index("r2")
+    text = narrative.block_text(Reader.of(study, "nl"), results["npm-npg"])
+    names = {case_id: study.cases[case_id].name for case_id in ("r1", "r2", "r3")}
+    assert text.index(names["r3"]) < text.index(names["r1"]) < text.index(names["r2"])
+    assert "(−0,50)" in text  # the locale's decimal comma and a true minus sign
 
 
 def test_crosstab_counts_every_coded_value_with_totals(results):

@@ -134,10 +134,13 @@ def test_synthesis_sentences_are_generated_in_the_report_language(mini):
     nl = narrative.synthesis_text(mini, results, "nl")["expectations"]
     en = narrative.synthesis_text(mini, results, "en")["expectations"]
     assert nl["kenmerken"].startswith("Verwachting 4 (kenmerken) is bevestigd: 4 van 5 eenheden zoals voorspeld.")
-    assert "org1-b (niet-volgen → volgen)" in nl["kenmerken"]
-    assert en["binnen"] == ("Expectation 2 (within) is partly confirmed: 1 of 3 cases hold more than one cluster. "
-                            "More than one cluster in: b.")
-    assert "Cramérs V = 0.82 over 3 gemeenten en 5 eenheden" in nl["tussen"]
+    # Units and cases by their names, not their ids (org1-b, b); numbers in the locale's format.
+    unit_name = next(u.name for u in mini.organisations["org1"].units if u.case == "b")
+    assert f"{unit_name} (niet-volgen → volgen)" in nl["kenmerken"] and "org1-b" not in nl["kenmerken"]
+    assert en["binnen"] == ("Expectation 2 (within) is partly confirmed: 1 of 3 municipalities have providers in "
+                            f"more than one cluster. More than one cluster in: {mini.cases['b'].name}.")
+    assert "Cramérs V = 0,82 over 3 gemeenten en 5 eenheden" in nl["tussen"]
+    assert "Cramér's V = 0.82 over 3 municipalities and 5 units" in en["tussen"]
 
 
 def test_workbook_keeps_case_text_inert():

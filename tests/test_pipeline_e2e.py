@@ -49,10 +49,11 @@ def test_every_report_exists_in_every_format(built):
 
 def test_html_reports_parse_show_names_and_load_nothing_from_network(built):
     names = {"gemeenten/a": "Alfa", "gemeenten/c": "Gamma", "aanbieders/org1": "Orgeen Alfa",
-             "aanbieders/org3": "Orgdrie", "synthese": "org1-b"}
+             "aanbieders/org3": "Orgdrie", "synthese": "Orgeen Beta"}  # unit org1-b by its name, not its id
     for stem, name in names.items():
         soup = BeautifulSoup((built / "reports" / "mini" / f"{stem}.html").read_text(), "html.parser")
         assert name in soup.get_text(), stem
+        assert "org1-b" not in soup.get_text(), stem
         for tag in soup.find_all(["script", "link", "img", "iframe", "source"]):
             for attr in ("src", "href"):
                 value = tag.get(attr) or ""
@@ -140,7 +141,27 @@ def test_patroon_build_shows_progress_and_says_what_was_rebuilt(built):
     assert build(built, stream=out, snakefile=ROOT / "Snakefile") == 0
     text = out.getvalue()
     assert "mini: rendered 3 of 8 reports" in text  # org3, its gemeente and the synthesis
-    assert "rendered: aanbieders/org3" in text and "reports/index.html" in text
+    assert "rendered: aanbieders/org3" in text
+    assert text.strip().splitlines()[-1] == f"open {(built / 'reports' / 'index.html').resolve()}"
     again = io.StringIO()
     assert build(built, stream=again, snakefile=ROOT / "Snakefile") == 0
     assert "everything is up to date" in again.getvalue()
+
+
+def test_a_failed_build_ends_with_its_one_line_cause(tmp_path):
+    import io
+    import re
+    import shutil
+
+    from patroon.runner import build
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "mini", data / "mini")
+    bad = data / "mini" / "gemeenten" / "b.yaml"
+    bad.write_text(bad.read_text().replace("value: hoog", "value: extreem"))
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(f"studies: [mini]\nrenderer: pandoc\ndata_dir: {data}\n")
+    out = io.StringIO()
+    assert build(tmp_path, stream=out, snakefile=ROOT / "Snakefile") != 0
+    last = out.getvalue().strip().splitlines()[-1]
+    assert re.fullmatch(r"build failed: \S*gemeenten/b\.yaml:\d+: onzekerheid\.value: 'extreem' is not allowed.*", last), last

@@ -71,12 +71,14 @@ def test_statuses_without_comparison(rows):
     assert rows["bevinding"].agreement == rows["figuur-1"].agreement == "n.v.t."
 
 
-def test_counts_and_the_closing_note(rows):
+def test_counts_and_the_closing_note(rows, study):
     counts = register.counts(list(rows.values()))
     assert (counts["afgeleid"], counts["gecodeerd"], counts["niet-overgenomen"]) == (8, 1, 1)
     assert counts["agreement"] == {"eens": 1, "deels": 4, "oneens": 1, "niet-vergelijkbaar": 1, "geen-oordeel": 1}
     assert counts["coded_to_match"] == 1
-    text = narrative.register_text(counts, "nl")
+    from patroon.reader import Reader
+
+    text = narrative.register_text(Reader.of(study, "nl"), counts)
     assert text["closing"].startswith("Afgeleid: 8 (eens 1, deels 4, oneens 1, niet vergelijkbaar 1")
     assert "gecodeerd: 1; niet overgenomen: 1. Gecodeerd om met de auteur te kloppen (geheel of deels): 1." \
         in text["closing"]
@@ -88,9 +90,12 @@ def test_matrix_says_when_it_judges_on_fewer_than_all_cases(study):
     loose, strict = results["onvolledig-los"], results["onvolledig-streng"]
     assert loose.table.loc[0, ["computed", "known"]].tolist() == ["overeenkomst", "1/3"]
     assert strict.table.loc[0, ["computed", "known"]].tolist() == ["onbepaald", "1/3"]
-    assert "1 rij(en) zijn beoordeeld op minder dan alle cases: element.d (1 van 3 bekend: overeenkomst)" \
-        in narrative.block_text(loose, "nl")
-    assert "Met minder dan 2 bekende waarden oordeelt de regel niet" in narrative.block_text(strict, "nl")
+    from patroon.reader import Reader
+
+    reader = Reader.of(study, "nl")
+    assert "1 rij is beoordeeld op minder dan alle cases: element.d (1 van 3 bekend: overeenkomst)" \
+        in narrative.block_text(reader, loose)
+    assert "Met minder dan 2 bekende waarden oordeelt de regel niet" in narrative.block_text(reader, strict)
     assert "known" not in results["elementen"].table.columns  # every case known: no column
 
 

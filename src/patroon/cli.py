@@ -142,7 +142,12 @@ def cmd_index(args) -> int:
     from patroon.atomic import write_text
 
     studies = [_load(args, s) for s in _studies(args)]
-    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")), _guard(args))
+    language = "nl"
+    if Path(args.config).exists():
+        from patroon.config import load_config
+
+        language = load_config(Path(args.config)).language
+    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(","), language), _guard(args))
     return 0
 
 

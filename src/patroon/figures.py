@@ -21,6 +21,7 @@ VALUE_COLOURS = {
     "+": "#2c7bb6", "ja": "#2c7bb6", "met": "#2c7bb6",
     "-": "#d7191c", "nee": "#d7191c", "not_met": "#d7191c",
     "mixed": "#fdae61", "gemengd": "#fdae61",
+    "−": "#d7191c",
 }
 NEUTRAL = "#d9d9d9"
 CLUSTER_COLOURS = ["#2c7bb6", "#d7191c", "#7f7f7f", "#fdae61", "#1a9641", "#984ea3"]
@@ -102,13 +103,48 @@ class Bar:
     group: str  # e.g. the cluster; decides the colour
 
 
+def place_periods(bars: list[Bar], first: int, last: int) -> list[tuple[float, float] | None]:
+    """Where each of a row's bars lies on an axis of the years first..last (a bar from its start year to
+    the end of its end year), in the row's order. A missing year is taken from the neighbouring period
+    (a period ends where the next begins); what stays unknown is shared evenly between the nearest known
+    years, so undated periods keep the order the case file gives them, inside the axis. A bar wholly
+    outside the axis is None."""
+    n = len(bars)
+    if n == 0:
+        return []
+    starts = [float(b.start) if b.start is not None else None for b in bars]
+    ends = [float(b.end + 1) if b.end is not None else None for b in bars]
+    bounds: list[float | None] = [None] * (n + 1)
+    bounds[0] = starts[0] if starts[0] is not None else float(first)
+    bounds[n] = ends[-1] if ends[-1] is not None else float(last + 1)
+    for i in range(1, n):
+        bounds[i] = starts[i] if starts[i] is not None else ends[i - 1]
+    known = [i for i, b in enumerate(bounds) if b is not None]
+    for i in range(n + 1):
+        if bounds[i] is None:
+            before = max(k for k in known if k < i)
+            after = min(k for k in known if k > i)
+            low, high = bounds[before], bounds[after]
+            bounds[i] = low + (high - low) * (i - before) / (after - before)
+    placed: list[tuple[float, float] | None] = []
+    for i in range(n):
+        x0 = starts[i] if starts[i] is not None else bounds[i]
+        x1 = ends[i] if ends[i] is not None else bounds[i + 1]
+        x0, x1 = max(x0, float(first)), min(max(x1, x0), float(last + 1))
+        placed.append((x0, x1) if x1 > x0 else None)
+    return placed
+
+
 def timeline(name: str, alt: str, rows: list[tuple[str, list[Bar]]], group_order: list[str],
-             group_labels: dict[str, str]) -> Figure:
-    """One line per row (unit), one bar per period, coloured by group (cluster). A period without a start
-    or end year runs to the edge of the axis with an open (dashed) end, so unknown is not drawn as known."""
+             group_labels: dict[str, str], period: tuple[int | None, int | None] = (None, None)) -> Figure:
+    """One line per row (unit), one bar per period, coloured by group (cluster), over the study period
+    (`period`; a missing bound from the years in the rows). A period without a start or end year is placed
+    by `place_periods` and drawn with a dashed border, so unknown is not drawn as known; a period outside
+    the study period is left out (the caller names it)."""
     years = [y for _, bars in rows for b in bars for y in (b.start, b.end) if y is not None]
-    first, last = (min(years), max(years)) if years else (0, 1)
-    if first == last:
+    first = period[0] if period[0] is not None else (min(years) if years else 0)
+    last = period[1] if period[1] is not None else (max(years) if years else first + 1)
+    if first >= last:
         last = first + 1
     span = last + 1 - first
     left = max([_width(label) for label, _ in rows] + [40]) + 12
@@ -136,12 +172,12 @@ def timeline(name: str, alt: str, rows: list[tuple[str, list[Bar]]], group_order
     for i, (label, bars) in enumerate(rows):
         y = top + 26 * i
         body.append(f'<text x="{left - 6:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="end">{escape(label)}</text>')
-        for bar in bars:
-            start = bar.start if bar.start is not None else first
-            end = (bar.end if bar.end is not None else last) + 1
+        for bar, place in zip(bars, place_periods(bars, first, last)):
+            if place is None:
+                continue
             fill = colours.get(bar.group, NEUTRAL)
             dashed = ' stroke="#000000" stroke-dasharray="3,2"' if bar.start is None or bar.end is None else ""
-            bx, bw = x_of(start), max(4.0, x_of(end) - x_of(start) - 2)
+            bx, bw = x_of(place[0]), max(4.0, x_of(place[1]) - x_of(place[0]) - 2)
             body.append(f'<rect x="{bx:.1f}" y="{y + 2}" width="{bw:.1f}" height="18" fill="{fill}"{dashed}>'
                         f"<title>{escape(bar.label)}</title></rect>")
             if _width(bar.label) < bw - 4:

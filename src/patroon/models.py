@@ -203,6 +203,17 @@ class UnitKind(Strict):
     plural: Slug
     role: Literal["case", "organisation"]
     label: Label
+    # The plural noun in each language ("inkoopregio's"): counts in report sentences read "3 inkoopregio's"
+    # (the locale's plural rule picks label or plural_label). Without it a count reads "Inkoopregio: 3".
+    plural_label: Label | None = None
+
+
+class StudyPeriod(Strict):
+    """The years the study observed. Timelines run over these years: a reaction period without a year
+    is placed inside them, one that lies outside them is named beside the figure instead of drawn."""
+
+    start: int | None = None
+    end: int | None = None
 
 
 class Requirement(Strict):
@@ -401,6 +412,8 @@ Block = Annotated[CrossTabBlock | MatrixBlock | ThresholdBlock | TopKBlock | Con
 
 class Analysis(Strict):
     age_cutoff_year: int | None = None
+    # Without it: from the earliest year in the reactions to the year the source appeared.
+    study_period: StudyPeriod | None = None
     # Contract column (units.csv) -> codebook variable, so code never names a study's variables.
     unit_columns: dict[Column, VariableId] = Field(default_factory=dict)
     # A case's steering counts as adequate when at least this share of the conditions is met.

@@ -1,194 +1,227 @@
-"""Sentences for the synthesis, generated from the analysis results (never written in advance)."""
+"""Sentences for the synthesis, generated from the analysis results (never written in advance). The words
+come from the message catalog of the report language, plurals and numbers from its locale (patroon.i18n),
+and every id is shown as the name or label the reader knows (patroon.reader)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from patroon.load import StudyData
+from patroon.reader import Reader
 
 MAX_LISTED = 6  # rows named in a sentence; more are counted
 
-VERDICTS = {
-    "nl": {"bevestigd": "bevestigd", "deels": "deels bevestigd", "verworpen": "niet bevestigd"},
-    "en": {"bevestigd": "confirmed", "deels": "partly confirmed", "verworpen": "not confirmed"},
-}
+# Anchors of the synthesis sections the key findings link to (the template gives the headings these ids).
+SECTION_UNITS = "sec-overzicht"
+SECTION_EXPECTATIONS = "sec-verwachtingen"
+SECTION_CONDITIONS = "sec-voorwaarden"
+SECTION_CHANGES = "sec-veranderingen"
+SECTION_COMPARISON = "sec-vergelijking"
 
 
-def _names(items: list[str], language: str) -> str:
-    items = list(items)
-    if not items:
-        return "geen" if language == "nl" else "none"
-    if len(items) == 1:
-        return items[0]
-    joiner = " en " if language == "nl" else " and "
-    return ", ".join(items[:-1]) + joiner + items[-1]
+def expectation_anchor(number: int) -> str:
+    return f"sec-verwachting-{number}"
 
 
-def overview(data: StudyData, results: dict, language: str) -> str:
+def block_anchor(block_id: str) -> str:
+    return f"sec-{block_id}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of the key findings and the section of the synthesis that shows it."""
+
+    text: str
+    anchor: str
+    section: str
+
+
+def _decimal(reader: Reader, value: float) -> str:
+    return reader.m.number(value, 2)
+
+
+def overview(reader: Reader, results: dict) -> str:
+    m = reader.m
     units = results["units"]
     counts = units["cluster"].value_counts()
-    parts = [f"{int(counts.get(c.id, 0))} {getattr(c.label, language).lower()}" for c in data.codebook.clusters]
+    parts = [f"{m.number(int(counts.get(c.id, 0)))} {getattr(c.label, reader.language).lower()}"
+             for c in reader.data.codebook.clusters]
+    text = m.text("overview", cases=m.count("cases", len(results["cases"])), units=m.count("units", len(units)),
+                  clusters=m.join(parts))
     changed = results["changes"]
-    if language == "nl":
-        text = (f"De studie omvat {len(results['cases'])} gemeenten en {len(units)} eenheden (aanbieder per gemeente). "
-                f"Aan het eind van de onderzoeksperiode: {_names(parts, language)}.")
-        if len(changed):
-            text += (f" {len(changed)} eenheid/eenheden veranderde(n) van cluster: "
-                     + _names([f"{r.unit_id} ({r.cluster_path.replace(' > ', ' → ')})" for r in changed.itertuples()], language) + ".")
-    else:
-        text = (f"The study covers {len(results['cases'])} municipalities and {len(units)} units (provider per municipality). "
-                f"At the end of the research period: {_names(parts, language)}.")
-        if len(changed):
-            text += (f" {len(changed)} unit(s) changed cluster: "
-                     + _names([f"{r.unit_id} ({r.cluster_path.replace(' > ', ' → ')})" for r in changed.itertuples()], language) + ".")
+    if len(changed):
+        text += m.text("changed", changed=m.count("units_changed", len(changed)),
+                       names=m.join([f"{reader.unit(r.unit_id)} ({reader.cluster_path(r.cluster_path, lower=True)})"
+                                     for r in changed.itertuples()]))
     return text
 
 
-def observed_text(result: dict, language: str) -> str:
+def observed_text(reader: Reader, result: dict) -> str:
     """The observed pattern in words, from the numbers (patterns.json keeps an English summary too)."""
+    m = reader.m
     value = result["value"]
-    nl = language == "nl"
     if result["kind"] == "between-cases":
         n_cases = len(result["distribution"])
         n_units = sum(sum(row.values()) for row in result["distribution"].values())
-        return (f"Cramérs V = {value:.2f} over {n_cases} gemeenten en {n_units} eenheden" if nl
-                else f"Cramér's V = {value:.2f} over {n_cases} cases and {n_units} units")
+        return m.text("cramer", value=_decimal(reader, value), cases=m.count("cases", n_cases),
+                      units=m.count("units", n_units))
     if result["kind"] == "within-cases":
         several = len(result["cases_with_several_clusters"])
         total = several + len(result["cases_with_one_cluster"])
-        return (f"{several} van {total} gemeenten hebben aanbieders in meer dan één cluster" if nl
-                else f"{several} of {total} cases hold more than one cluster")
+        return m.text("within", several=m.number(several), total=m.number(total))
     if result["kind"] == "steering-conditions":
         pairs = len(result["discordant_pairs"])
-        if value is None:
-            head = "geen variatie om te correleren" if nl else "no variation to correlate"
-        else:
-            head = f"Spearmans rho = {value:.2f}" if nl else f"Spearman's rho = {value:.2f}"
-        return head + (f"; {pairs} paar/paren gemeenten in omgekeerde volgorde" if nl else f"; {pairs} discordant pair(s)")
-    correct, n = result["n_correct"], result["n_units"]
-    return f"{correct} van {n} eenheden zoals voorspeld" if nl else f"{correct} of {n} units as predicted"
+        head = m.text("no_variation") if value is None else m.text("spearman", value=_decimal(reader, value))
+        return f"{head}; {m.count('discordant_pairs', pairs)}"
+    return m.text("as_predicted", correct=m.number(result["n_correct"]), n=m.number(result["n_units"]))
 
 
-def expectation_text(result: dict, language: str) -> str:
-    verdict = VERDICTS[language][result["verdict"]]
-    observed = observed_text(result, language)
-    label = result["label"][language]
+def deviant_names(reader: Reader, result: dict) -> list[str]:
+    return [f"{reader.unit(d['unit_id'])} ({reader.cluster(d['predicted_cluster'], True)} → {reader.cluster(d['cluster'], True)})"
+            for d in result["deviant_units"]]
+
+
+def expectation_text(reader: Reader, result: dict) -> str:
+    m = reader.m
     extra = ""
     if result["kind"] == "within-cases":
-        extra = (f" Meer dan één cluster in: {_names(result['cases_with_several_clusters'], language)}."
-                 if language == "nl" else
-                 f" More than one cluster in: {_names(result['cases_with_several_clusters'], language)}.")
+        extra = m.text("several_clusters", names=m.join([reader.case(c) for c in result["cases_with_several_clusters"]]))
     elif result["kind"] == "steering-conditions":
-        breaking = result["cases_breaking_order"]
-        extra = (f" Gemeenten die de volgorde doorbreken: {_names(breaking, language)}." if language == "nl"
-                 else f" Cases breaking the order: {_names(breaking, language)}.")
+        extra = m.text("breaking_order", names=m.join([reader.case(c) for c in result["cases_breaking_order"]]))
     elif result["kind"] == "organisation-prediction":
-        deviants = [f"{d['unit_id']} ({d['predicted_cluster']} → {d['cluster']})" for d in result["deviant_units"]]
-        extra = (f" Afwijkende eenheden (voorspeld → waargenomen): {_names(deviants, language)}." if language == "nl"
-                 else f" Deviant units (predicted → observed): {_names(deviants, language)}.")
-    if language == "nl":
-        return f"Verwachting {result['number']} ({label}) is {verdict}: {observed}.{extra}"
-    return f"Expectation {result['number']} ({label}) is {verdict}: {observed}.{extra}"
+        extra = m.text("deviant_units", names=m.join(deviant_names(reader, result)))
+    return m.text("expectation", number=result["number"], label=result["label"][reader.language],
+                  verdict=reader.catalog["verdicts"][result["verdict"]], observed=observed_text(reader, result),
+                  extra=extra)
 
 
-def block_text(result, language: str) -> str:
+def block_text(reader: Reader, result) -> str:
     """One or two sentences per building block, from its summary numbers."""
-    nl = language == "nl"
+    m = reader.m
     s = result.summary
     if result.type == "matrix":
-        text = (f"{s['n_similar']} van {s['n_rows']} kenmerken zijn gelijk over de cases volgens de regel."
-                if nl else f"{s['n_similar']} of {s['n_rows']} rows are similar across the cases by the rule.")
+        text = m.text("matrix", similar=m.number(s["n_similar"]), rows=m.number(s["n_rows"]))
         if "n_compared" in s:
             diffs = s["differences"]
-            text += (f" Van {s['n_compared']} rijen met een oordeel van de auteur wijken er {len(diffs)} af"
-                     f"{': ' + _names(diffs, language) if diffs else ''}." if nl else
-                     f" Of {s['n_compared']} rows the author judged, {len(diffs)} differ"
-                     f"{': ' + _names(diffs, language) if diffs else ''}.")
+            labels = [reader.variable(d) for d in diffs]
+            text += m.text("matrix_compared", compared=m.number(s["n_compared"]), differ=m.number(len(diffs)),
+                           names=": " + m.join(labels) if diffs else "")
         partly = s.get("partly_known", [])
         if partly:
-            listed = [f"{p['label']} ({p['known']} van {p['of']} bekend: {p['computed']})" if nl else
-                      f"{p['label']} ({p['known']} of {p['of']} known: {p['computed']})" for p in partly]
+            listed = [m.text("matrix_partly_item", label=p["label"], known=m.number(p["known"]), of=m.number(p["of"]),
+                             computed=p["computed"]) for p in partly]
             if len(listed) > MAX_LISTED:  # the table's `known` column (and the CSV) has every row
-                rest = len(listed) - MAX_LISTED
-                listed = listed[:MAX_LISTED] + [f"{rest} andere (kolom 'bekend' in de tabel van dit blok)" if nl
-                                                else f"{rest} others (column 'known' of this block's table)"]
-            text += (f" Onbekende en niet-besproken waarden tellen niet mee, dus {len(partly)} rij(en) zijn beoordeeld "
-                     f"op minder dan alle cases: {_names(listed, language)}." if nl else
-                     f" Unknown and not-discussed values do not count, so {len(partly)} row(s) are judged on fewer "
-                     f"than all cases: {_names(listed, language)}.")
+                listed = listed[:MAX_LISTED] + [m.text("matrix_partly_more", n=m.number(len(listed) - MAX_LISTED))]
+            text += m.text("matrix_partly", rows=m.count("rows_judged", len(partly)), names=m.join(listed))
             if s.get("min_known", 1) > 1:
-                text += (f" Met minder dan {s['min_known']} bekende waarden oordeelt de regel niet ({s['undetermined']})."
-                         if nl else f" With fewer than {s['min_known']} known values the rule does not judge "
-                         f"({s['undetermined']}).")
+                text += m.text("matrix_min_known", min_known=m.number(s["min_known"]), undetermined=s["undetermined"])
         return text
     if result.type == "threshold":
         if "passing_per_case" in s:
-            parts = [f"{case}: {len(items)}" for case, items in s["passing_per_case"].items()]
-            return (f"Aantal variabelen boven de drempel per case: {_names(parts, language)}." if nl
-                    else f"Variables over the threshold per case: {_names(parts, language)}.")
-        return (f"{s['n_passing']} variabelen halen de drempel." if nl
-                else f"{s['n_passing']} variables reach the threshold.")
+            parts = [f"{reader.case(case)}: {m.number(len(items))}" for case, items in s["passing_per_case"].items()]
+            return m.text("threshold_per_case", parts=m.join(parts))
+        return m.count("variables_pass", s["n_passing"]) + "."
     if result.type == "top-k":
-        parts = [f"{case}: {n}" for case, n in s["kept_per_case"].items()]
-        return (f"Aantal waarden in de top (gelijke scores op de grens tellen alle mee): {_names(parts, language)}."
-                if nl else f"Values in the top (ties at the boundary all kept): {_names(parts, language)}.") + (
-            " Per rang de waarden met die score; meer dan één waarde in een cel is een gelijke score." if nl else
-            " Per rank the values with that score; more than one value in a cell is a tie.")
+        parts = [f"{reader.case(case)}: {m.number(n)}" for case, n in s["kept_per_case"].items()]
+        return m.text("top_k", parts=m.join(parts)) + m.text("top_k_ties")
     if result.type == "continuum":
         placed = sorted((p, c) for c, p in s["positions"].items() if p is not None)
-        order = [f"{c} ({p:+.2f})" for p, c in placed]
-        return (f"Van {s['left']} (−1) naar {s['right']} (+1): {_names(order, language)}." if nl
-                else f"From {s['left']} (−1) to {s['right']} (+1): {_names(order, language)}.")
-    return (f"{s.get('n_values', 0)} gecodeerde waarden geteld." if nl
-            else f"{s.get('n_values', 0)} coded values counted.")
+        order = [f"{reader.case(c)} ({'+' if p >= 0 else '−'}{m.number(abs(p), 2)})" for p, c in placed]
+        return m.text("continuum", left=reader.any_code(s["left"]), right=reader.any_code(s["right"]),
+                      order=m.join(order))
+    return m.count("values_counted", s.get("n_values", 0)) + "."
 
 
-def register_text(counts: dict, language: str) -> dict:
+def register_text(reader: Reader, counts: dict) -> dict:
     """The opening sentence of the register and the closing note, from the counts."""
-    a = counts["agreement"]
-    nl = language == "nl"
-    total = counts["afgeleid"] + counts["gecodeerd"] + counts["niet-overgenomen"]
-    opening = (f"Het register noemt {total} tabellen, figuren en conclusies van de bron: {counts['afgeleid']} afgeleid "
-               f"door de pijplijn uit de codering van de cases, {counts['gecodeerd']} gecodeerd uit de bron (overgenomen, "
-               f"niet berekend) en {counts['niet-overgenomen']} niet overgenomen, met de reden. Van de afgeleide komen "
-               f"{a['eens']} overeen met de auteur, {a['deels']} deels, {a['oneens']} niet; {a['niet-vergelijkbaar']} zijn "
-               f"niet vergelijkbaar en bij {a['geen-oordeel']} geeft de auteur geen oordeel om mee te vergelijken. "
-               f"{counts['coded_to_match']} item(s) zijn (deels) gecodeerd om met de auteur te kloppen en bevestigen de "
-               f"bron dus niet onafhankelijk; de toelichting zegt welke cellen." if nl else
-               f"The register lists {total} tables, figures and conclusions of the source: {counts['afgeleid']} derived "
-               f"by the pipeline from the case coding, {counts['gecodeerd']} coded from the source (taken over, not "
-               f"computed) and {counts['niet-overgenomen']} not taken over, with the reason. Of the derived items "
-               f"{a['eens']} agree with the author, {a['deels']} partly, {a['oneens']} not; {a['niet-vergelijkbaar']} "
-               f"are not comparable and for {a['geen-oordeel']} the author gives no judgement to compare with. "
-               f"{counts['coded_to_match']} item(s) are (partly) coded to agree with the author and so do not confirm "
-               f"the source independently; the note says which cells.")
-    closing = (f"Afgeleid: {counts['afgeleid']} (eens {a['eens']}, deels {a['deels']}, oneens {a['oneens']}, niet "
-               f"vergelijkbaar {a['niet-vergelijkbaar']}, zonder oordeel van de auteur {a['geen-oordeel']}); gecodeerd: "
-               f"{counts['gecodeerd']}; niet overgenomen: {counts['niet-overgenomen']}. Gecodeerd om met de auteur te "
-               f"kloppen (geheel of deels): {counts['coded_to_match']}." if nl else
-               f"Derived: {counts['afgeleid']} (agree {a['eens']}, partly {a['deels']}, disagree {a['oneens']}, not "
-               f"comparable {a['niet-vergelijkbaar']}, no judgement of the author {a['geen-oordeel']}); coded: "
-               f"{counts['gecodeerd']}; not taken over: {counts['niet-overgenomen']}. Coded to agree with the author "
-               f"(wholly or partly): {counts['coded_to_match']}.")
-    return {"opening": opening, "closing": closing}
+    a, m = counts["agreement"], reader.m
+    values = {"total": counts["afgeleid"] + counts["gecodeerd"] + counts["niet-overgenomen"],
+              "derived": counts["afgeleid"], "coded": counts["gecodeerd"], "not_taken": counts["niet-overgenomen"],
+              "agree": a["eens"], "partly": a["deels"], "disagree": a["oneens"],
+              "not_comparable": a["niet-vergelijkbaar"], "no_judgement": a["geen-oordeel"],
+              "coded_to_match": counts["coded_to_match"]}
+    values = {k: m.number(v) for k, v in values.items()}
+    return {"opening": m.text("register_opening", **values), "closing": m.text("register_closing", **values)}
 
 
-def case_overview(data: StudyData, results: dict, language: str) -> str:
-    kinds = [f"{len(data.cases_of(k.kind))} {k.plural}" for k in data.study.unit_kinds if k.role == "case"]
-    blocks = len(results["blocks"])
-    if language == "nl":
-        return f"De studie omvat {_names(kinds, language)}; de vergelijking bestaat uit {blocks} tabellen."
-    return f"The study covers {_names(kinds, language)}; the comparison consists of {blocks} tables."
+def kind_count(reader: Reader, kind, n: int) -> str:
+    """'3 inkoopregio's' through the locale's plural rule and the study's nouns; 'Inkoopregio: 3' when the
+    study gives no plural noun."""
+    singular = getattr(kind.label, reader.language)
+    if kind.plural_label is None:
+        return f"{singular}: {reader.m.number(n)}"
+    noun = singular if reader.m.plural_category(n) == "one" else getattr(kind.plural_label, reader.language)
+    return f"{reader.m.number(n)} {noun[:1].lower() + noun[1:]}"
+
+
+def case_overview(reader: Reader, results: dict) -> str:
+    m = reader.m
+    kinds = [kind_count(reader, k, len(reader.data.cases_of(k.kind))) for k in reader.data.study.unit_kinds
+             if k.role == "case"]
+    return m.text("cases_overview", kinds=m.join(kinds), tables=m.count("tables", len(results["blocks"])))
+
+
+def key_findings(reader: Reader, results: dict) -> list[Finding]:
+    """The synthesis's opening: how many units follow, which expectations hold, the telling deviant cases,
+    who changed, where steering meets most and fewest conditions; for a study of cases only, what each
+    comparison shows. Each finding names the section that shows it."""
+    m, labels = reader.m, reader.catalog["labels"]
+    data = reader.data
+    if "units" not in results:
+        return [Finding(block_text(reader, result), block_anchor(block.id), getattr(block.label, reader.language))
+                for block, result in zip(data.study.analysis.blocks, results["blocks"])]
+    findings = []
+    units = results["units"]
+    clusters = data.codebook.clusters
+    counts = units["cluster"].value_counts()
+    leader, *others = clusters
+    follow = m.count("follow_verb", int(counts.get(leader.id, 0)))
+    rest = [f"{m.number(int(counts.get(c.id, 0)))} {getattr(c.label, reader.language).lower()}" for c in others]
+    findings.append(Finding(m.text("finding_follow", follow=follow, units=m.count("units", len(units)),
+                                   others=m.join(rest)), SECTION_UNITS, labels["overview"]))
+    for verdict, key in (("bevestigd", "finding_expectations_hold"), ("deels", "finding_expectations_partly"),
+                         ("verworpen", "finding_expectations_rejected")):
+        held = [e for e in results["expectations"] if e["verdict"] == verdict]
+        if held:
+            names = m.join([m.text("expectation_short", number=e["number"], label=e["label"][reader.language].lower())
+                            for e in held])
+            findings.append(Finding(m.text(key, names=names), expectation_anchor(held[0]["number"]),
+                                    labels["expectations"]))
+    for result in results["expectations"]:
+        if result["kind"] == "organisation-prediction" and result["deviant_units"]:
+            findings.append(Finding(m.text("finding_deviants", deviants=m.count("deviants", len(result["deviant_units"])),
+                                           names=m.join(deviant_names(reader, result))),
+                                    expectation_anchor(result["number"]), labels["expectations"]))
+    changed = results["changes"]
+    if len(changed):
+        findings.append(Finding(m.text("finding_changes", changed=m.count("units_changed", len(changed)),
+                                       names=m.join([f"{reader.unit(r.unit_id)} ({reader.cluster_path(r.cluster_path, lower=True)})"
+                                                     for r in changed.itertuples()])),
+                                SECTION_CHANGES, labels["changes"]))
+    cases = results["cases"]
+    if len(cases) > 1 and data.study.analysis.steering_conditions:
+        ranked = cases.sort_values("steering_conditions_met", kind="stable")
+        best, worst = ranked.iloc[-1], ranked.iloc[0]
+        if best["steering_conditions_met"] != worst["steering_conditions_met"]:
+            findings.append(Finding(m.text("finding_conditions", best=best["name"], worst=worst["name"],
+                                           met=m.number(int(best["steering_conditions_met"])),
+                                           met_worst=m.number(int(worst["steering_conditions_met"])),
+                                           total=m.number(int(best["steering_conditions_total"]))),
+                                    SECTION_CONDITIONS, labels["conditions"]))
+    return findings
 
 
 def synthesis_text(data: StudyData, results: dict, language: str) -> dict:
-    texts = {"blocks": {r.block_id: block_text(r, language) for r in results["blocks"]}}
+    reader = Reader.of(data, language)
+    texts = {"blocks": {r.block_id: block_text(reader, r) for r in results["blocks"]},
+             "key_findings": key_findings(reader, results)}
     if data.study.reproduction:
         from patroon import register
-        texts["register"] = register_text(register.counts(register.evaluate(data, results["blocks"], language)),
-                                          language)
+        texts["register"] = register_text(reader, register.counts(register.evaluate(data, results["blocks"], language)))
     if "units" not in results:
-        texts["overview"] = case_overview(data, results, language)
+        texts["overview"] = case_overview(reader, results)
         texts["expectations"] = {}
         return texts
-    texts["overview"] = overview(data, results, language)
-    texts["expectations"] = {r["id"]: expectation_text(r, language) for r in results["expectations"]}
+    texts["overview"] = overview(reader, results)
+    texts["expectations"] = {r["id"]: expectation_text(reader, r) for r in results["expectations"]}
     return texts

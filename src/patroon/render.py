@@ -9,6 +9,7 @@ import base64
 import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from patroon import __version__, derive, escape, pandoc_batch, report_figures, tables
+from patroon import __version__, derive, escape, i18n, pandoc_batch, report_figures, tables
+from patroon.reader import Reader
 from patroon.atomic import NO_GUARD, temporary_folder, write_text
 from patroon.load import StudyData
 from patroon.privacy import Guard
@@ -31,158 +33,9 @@ JINJA_SYNTAX = dict(
     comment_start_string="[[#", comment_end_string="#]]",
 )
 
-LABELS = {
-    "nl": {
-        "gemeente": "Gemeente", "aanbieder": "Aanbieder", "synthese": "Synthese",
-        "context": "Context", "goals": "Doelen en beleid", "steering": "Hoe de gemeente stuurt",
-        "state": "Stand van zaken", "conditions": "Voorwaarden voor volgen (§2.5, verwachting 3)",
-        "providers": "Aanbieders en hun reactie", "differences": "Verschillen in sturing tussen aanbieders",
-        "evidence": "Onderbouwing", "variable": "Variabele", "value": "Waarde", "meaning": "Betekenis",
-        "source_notes": "Bronnotities", "colophon": "Colofon", "unit": "Eenheid", "reaction": "Reactie",
-        "first": "Eerste cluster", "final": "Cluster", "predicted": "Voorspeld", "matches": "Klopt",
-        "profile": "Profiel", "over_time": "Reactie in de tijd", "period": "Periode", "tactics": "Tactieken",
-        "cluster": "Cluster", "characteristics": "Organisatiekenmerken", "met": "voldaan", "not_met": "niet voldaan",
-        "inferred": "afgeleid", "no_notes": "Geen.", "reading": "Lezing", "choice": "Keuze", "reason": "Reden",
-        "crosstabs": "Kruistabellen", "profiles": "Profielen van de clusters", "changes": "Veranderingen in de tijd",
-        "expectations": "Verwachtingen: voorspeld en waargenomen patroon", "qca": "Crisp-set QCA",
-        "verdict": "Oordeel", "cases": "Gemeenten", "units": "Eenheden", "overview": "Overzicht",
-        "truth_table": "Waarheidstabel", "necessity": "Noodzakelijkheid", "solutions": "Oplossingen",
-        # QCA section (issue 17)
-        "qca_intro": "Uitkomst {outcome}; condities {conditions}; consistentiedrempel {threshold}; frequentiedrempel "
-                     "{n_cut} (rijen met minder eenheden gelden als rest, remainder). Rijnummers volgen R's QCA-pakket: de "
-                     "configuratie als binair getal plus één.",
-        "qca_calibration": "Kalibratie",
-        "qca_calibration_columns": {"condition": "Conditie", "value": "Gecodeerde waarde", "membership": "Lidmaatschap",
-                                    "units": "Eenheden", "expectation": "Verwachte richting",
-                                    "expectation_from": "Richting volgens"},
-        "qca_excluded": "Buiten de analyse gelaten (kalibratie 'exclude')",
-        "qca_fit_note": "Per model: inclS (consistentie), covS (dekking); per term ook covU (unieke dekking binnen "
-                        "het model). Alle modellen met het kleinste aantal termen worden getoond (M1, M2, ...).",
-        "qca_complex": "Complexe (conservatieve) oplossing", "qca_intermediate": "Intermediaire oplossing",
-        "qca_parsimonious": "Spaarzame (parsimonieuze) oplossing", "qca_models": "{n} modellen",
-        "qca_easy_counterfactuals": "gebruikte makkelijke counterfactuals (rijen)",
-        "qca_simplifying_assumptions": "vereenvoudigende aannames (rijen)",
-        "qca_truncated": "Er zijn meer modellen dan hier getoond.",
-        "qca_negated_refused": "De afwezigheid van de uitkomst is niet geanalyseerd",
-        "qca_robustness": "Robuustheid van de kalibratie",
-        "qca_robustness_intro": "De oplossingen onder elke verdedigbare kalibratie van de onzekere waarden; "
-                                "'in gebruik' is de kalibratie hierboven.",
-        "qca_robustness_columns": {"calibration": "Kalibratie", "in_use": "In gebruik", "n": "n",
-                                   "excluded": "Weggelaten", "complex": "Complex", "intermediate": "Intermediair",
-                                   "parsimonious": "Spaarzaam", "consistency": "inclS", "coverage": "covS",
-                                   "note": "Opmerking"},
-        "pseudonyms": "Namen van gemeenten, aanbieders en respondenten zijn pseudoniemen uit de bron.",
-        "made_by": "Gemaakt door patroon", "renderer": "Renderer", "data_files": "Gegevensbestanden",
-        "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
-        "coded_values": "Gecodeerde waarden", "in_analysis": "In de vergelijking", "part_of": "Onderdeel van",
-        "holds": "Omvat", "comparison": "Vergelijking tussen de cases", "computed": "berekend",
-        "reported": "volgens de bron", "agrees": "zelfde als bron", "case": "Case", "count": "aantal", "share": "aandeel",
-        "rank": "rang", "tie": "gelijke score", "position": "positie", "score": "score", "passes": "voldoet",
-        "n": "n", "known": "bekend",
-        "register": "Reproductieregister", "findings": "Bevindingen van de auteur (gecodeerd)",
-        "closing": "Slotnotitie", "author_table": "Volgens de auteur", "against_author": "tegenover de auteur",
-        "only_computed": "alleen berekend", "only_reported": "alleen volgens de bron", "row": "rij",
-        "agreement": "Betrouwbaarheid van de codering",
-        "agreement_intro": "Twee codeurs ({a} en {b}) codeerden alle cases onafhankelijk van elkaar, uit de bron, het "
-                           "codeboek en de coderingsregels{rules}. Vóór reconciliatie kwamen zij op {n} van de {total} "
-                           "gecodeerde waarden overeen ({percent}%; Cohens kappa {kappa}, Krippendorffs alfa {alpha}). "
-                           "Elk van de {open} verschillen is beslist in {file}, met reden en bronverwijzing; de "
-                           "analyse in dit rapport gebruikt de gereconcilieerde codering.",
-        "agreement_undecided": "Nog niet beslist: {n} verschillen.",
-        "agreement_columns": ["Variabele", "Niveau", "Items", "Overeenstemming (%)", "Cohens kappa",
-                              "Krippendorffs alfa", "Verschillen"],
-        "disagreement_columns": ["Variabele", "Item", "{a}", "{b}", "Besluit", "Reden"],
-        "disagreements": "Verschillen en besluiten",
-        "corrections": "Correcties na controle tegen de conclusies van de hoofdstukken",
-        "corrections_intro": "Waarden waarover beide codeurs het eens waren, maar die bij de controle van de "
-                             "resultaten tegen de conclusies van de casushoofdstukken niet bleken te kloppen.",
-        "correction_columns": ["Variabele", "Item", "Beide codeurs", "Besluit", "Reden"],
-        "levels": {"case": "gemeente", "organisation": "organisatie", "unit": "eenheid", "": ""},
-        "pooled": "alle variabelen samen",
-        "reaction_variables": {"reactie.eerste-cluster": "Eerste cluster", "reactie.cluster": "Laatste cluster",
-                               "reactie.verloop": "Verloop van de reactie"},
-        "differences_with_source": "Verschillen met de bron",
-        "units_overview": "Eenheden in één oogopslag",
-        "details_capped": "Hieronder de onderbouwing van {shown} van de {total} eenheden: eerst wie afwijkt van de "
-                          "voorspelling of van cluster wisselde. De gecodeerde waarden van alle eenheden staan in de "
-                          "tabel hierboven; de onderbouwing van de overige in het casusbestand {file}.",
-    },
-    "en": {
-        "gemeente": "Municipality", "aanbieder": "Provider", "synthese": "Synthesis",
-        "context": "Context", "goals": "Goals and policy", "steering": "How the municipality steers",
-        "state": "State of affairs", "conditions": "Conditions for following (§2.5, expectation 3)",
-        "providers": "Providers and their reaction", "differences": "Differences in steering between providers",
-        "evidence": "Evidence", "variable": "Variable", "value": "Value", "meaning": "Meaning",
-        "source_notes": "Source notes", "colophon": "Colophon", "unit": "Unit", "reaction": "Reaction",
-        "first": "First cluster", "final": "Cluster", "predicted": "Predicted", "matches": "Matches",
-        "profile": "Profile", "over_time": "Reaction over time", "period": "Period", "tactics": "Tactics",
-        "cluster": "Cluster", "characteristics": "Organisation characteristics", "met": "met", "not_met": "not met",
-        "inferred": "inferred", "no_notes": "None.", "reading": "Reading", "choice": "Choice", "reason": "Reason",
-        "crosstabs": "Cross-tabulations", "profiles": "Cluster profiles", "changes": "Changes over time",
-        "expectations": "Expectations: predicted and observed pattern", "qca": "Crisp-set QCA",
-        "verdict": "Verdict", "cases": "Municipalities", "units": "Units", "overview": "Overview",
-        "truth_table": "Truth table", "necessity": "Necessity", "solutions": "Solutions",
-        # QCA section (issue 17)
-        "qca_intro": "Outcome {outcome}; conditions {conditions}; consistency threshold {threshold}; frequency cut-off "
-                     "{n_cut} (rows with fewer units count as remainders). Row numbers follow R's QCA package: the configuration "
-                     "as a binary number plus one.",
-        "qca_calibration": "Calibration",
-        "qca_calibration_columns": {"condition": "Condition", "value": "Coded value", "membership": "Membership",
-                                    "units": "Units", "expectation": "Expected direction",
-                                    "expectation_from": "Direction from"},
-        "qca_excluded": "Left out of the analysis (calibrated 'exclude')",
-        "qca_fit_note": "Per model: inclS (consistency), covS (coverage); per term also covU (unique coverage within "
-                        "the model). Every model with the fewest terms is shown (M1, M2, ...).",
-        "qca_complex": "Complex (conservative) solution", "qca_intermediate": "Intermediate solution",
-        "qca_parsimonious": "Parsimonious solution", "qca_models": "{n} models",
-        "qca_easy_counterfactuals": "easy counterfactuals used (rows)",
-        "qca_simplifying_assumptions": "simplifying assumptions (rows)",
-        "qca_truncated": "There are more models than shown here.",
-        "qca_negated_refused": "The absence of the outcome was not analysed",
-        "qca_robustness": "Robustness of the calibration",
-        "qca_robustness_intro": "The solutions under every defensible calibration of the uncertain values; "
-                                "'in use' is the calibration above.",
-        "qca_robustness_columns": {"calibration": "Calibration", "in_use": "In use", "n": "n",
-                                   "excluded": "Left out", "complex": "Complex", "intermediate": "Intermediate",
-                                   "parsimonious": "Parsimonious", "consistency": "inclS", "coverage": "covS",
-                                   "note": "Note"},
-        "pseudonyms": "Names of municipalities, providers and respondents are the source's pseudonyms.",
-        "made_by": "Made by patroon", "renderer": "Renderer", "data_files": "Data files",
-        "source": "Source", "deviants": "Deviant units", "none": "none", "yes": "yes", "no": "no",
-        "coded_values": "Coded values", "in_analysis": "In the comparison", "part_of": "Part of",
-        "holds": "Holds", "comparison": "Comparison between the cases", "computed": "computed",
-        "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
-        "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
-        "n": "n", "known": "known",
-        "register": "Reproduction register", "findings": "The author's findings (coded)",
-        "closing": "Closing note", "author_table": "Per the author", "against_author": "against the author",
-        "only_computed": "computed only", "only_reported": "per the source only", "row": "row",
-        "agreement": "Reliability of the coding",
-        "agreement_intro": "Two coders ({a} and {b}) coded every case independently, from the source, the codebook "
-                           "and the coding rules{rules}. Before reconciliation they agreed on {n} of {total} coded "
-                           "values ({percent}%; Cohen's kappa {kappa}, Krippendorff's alpha {alpha}). Each of the "
-                           "{open} disagreements is decided in {file}, with a reason and a source reference; the "
-                           "analysis in this report uses the reconciled coding.",
-        "agreement_undecided": "Not yet decided: {n} disagreements.",
-        "agreement_columns": ["Variable", "Level", "Items", "Agreement (%)", "Cohen's kappa",
-                              "Krippendorff's alpha", "Disagreements"],
-        "disagreement_columns": ["Variable", "Item", "{a}", "{b}", "Decision", "Reason"],
-        "disagreements": "Disagreements and decisions",
-        "corrections": "Corrections after checking against the chapters' conclusions",
-        "corrections_intro": "Values both coders agreed on that, when the results were checked against the "
-                             "conclusions of the case chapters, turned out to be wrong.",
-        "correction_columns": ["Variable", "Item", "Both coders", "Decision", "Reason"],
-        "levels": {"case": "municipality", "organisation": "organisation", "unit": "unit", "": ""},
-        "pooled": "all variables together",
-        "reaction_variables": {"reactie.eerste-cluster": "First cluster", "reactie.cluster": "Final cluster",
-                               "reactie.verloop": "Course of the reaction"},
-        "differences_with_source": "Differences with the source",
-        "units_overview": "Units at a glance",
-        "details_capped": "Below, the evidence of {shown} of the {total} units: first those that deviate from the "
-                          "prediction or changed cluster. The coded values of all units are in the table above; the "
-                          "evidence of the others is in the case file {file}.",
-    },
-}
+def labels_of(language: str) -> dict:
+    """The report labels of a language, from its message catalog (src/patroon/messages/<language>.yaml)."""
+    return i18n.catalog(language)["labels"]
 
 
 def md_table(rows: list[list[object]], headers: list[str]) -> str:
@@ -212,6 +65,12 @@ def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = No
                     [str(c) for c in frame.columns]) + note
 
 
+def end_sentence(text: object) -> str:
+    """Text closed by a full stop, unless it already ends a sentence (no '..' after a coder's period)."""
+    text = " ".join(str(text).split())
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(resources.files("patroon") / "templates"))
@@ -220,7 +79,8 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = escape.markdown
     env.filters["yamlstr"] = escape.yaml_string
     env.filters["code"] = escape.code_span
-    env.filters["ref"] = tables.evidence_ref
+    env.filters["sentence"] = end_sentence
+    env.filters["ref"] = lambda evidence, language="nl": tables.evidence_ref(evidence, labels_of(language)["inferred"])
     env.globals["md_table"] = md_table
     env.globals["frame_table"] = frame_table
     return env
@@ -262,6 +122,16 @@ def typeset(markup: str, report_dir: Path, root: Path | None = None) -> bytes:
         # One level deeper than the report: image paths are relative to the report, so prefix '../'.
         source.write_text(markup.replace('image("', 'image("../'), encoding="utf-8")
         return typst.compile(str(source), format="pdf", root=str(root or tmp), timestamp=source_date_epoch())
+
+
+REPORT_LINK = re.compile(r'#link\("(?!\w+:)([^"#]*?)\.html(#[^"]*)?"\)')
+
+
+def pdf_links(markup: str) -> str:
+    """In a PDF, a link to another report opens that report's PDF (the same relative path, .pdf); the
+    index exists only as HTML."""
+    return REPORT_LINK.sub(lambda m: m.group(0) if m.group(1).endswith("index")
+                           else f'#link("{m.group(1)}.pdf{m.group(2) or ""}")', markup)
 
 
 def embed_figures(html: str, report_dir: Path, figure_files: dict[Path, str]) -> str:
@@ -322,7 +192,7 @@ def render_documents(pending: list[Pending], formats: list[str], language: str, 
             rendered["html"] = embed_figures(result.html, report.qmd_path.parent, report.figure_files)
             guard.check(report.qmd_path.with_suffix(".html"), rendered["html"])
         if result.typst is not None:
-            rendered["pdf"] = typeset(result.typst, report.qmd_path.parent, root)
+            rendered["pdf"] = typeset(pdf_links(result.typst), report.qmd_path.parent, root)
         write_text(report.qmd_path, report.qmd)
         for fmt, content in rendered.items():
             write_text(report.qmd_path.with_suffix(f".{fmt}"), content)
@@ -357,23 +227,59 @@ def colophon(data: StudyData, files: list[Path], renderer: Renderer, base: Path)
 
 
 def coded_rows(data: StudyData, coded: dict, level: str, language: str, groups_prefix: str = "") -> list[dict]:
-    """Every codebook variable of a level, in codebook order, with value, meaning and evidence."""
+    """Every codebook variable of a level, in codebook order, with value, meaning and evidence. `shown` is
+    what the reader sees (the value's label; the text itself for a text variable) and `heading` the
+    variable's label with it, once where both say the same."""
+    reader = Reader.of(data, language)
     rows = []
     for variable in data.codebook.variables:
         if variable.level != level or not variable.group.startswith(groups_prefix):
             continue
         value = coded.get(variable.id)
         shown = derive.plain(data, value, variable.id)
+        label = getattr(variable.label, language)
+        meaning = reader.value(variable.id, shown)
         rows.append({
             "id": variable.id,
             "group": variable.group,
-            "label": getattr(variable.label, language),
+            "label": label,
             "type": variable.type,
             "value": shown,
-            "meaning": tables.value_label(data, variable.id, shown, language),
+            "meaning": meaning,
+            "heading": label if meaning.strip().lower() == label.strip().lower() else f"{label}: {meaning}",
             "evidence": value.evidence if value else [],
         })
     return rows
+
+
+def group_label(data: StudyData, group: str, language: str) -> str:
+    """A codebook group ('factor.vertrouwen' style ids) as a heading: the label of the variable of that id
+    when there is one, else the group's last part in words."""
+    variable = data.codebook.variable(group)
+    if variable is not None:
+        return getattr(variable.label, language)
+    last = group.split(".")[-1].replace("-", " ")
+    return last[:1].upper() + last[1:]
+
+
+def link(path: str, text: str) -> dict:
+    return {"href": path, "text": text}
+
+
+def navigation(data: StudyData, stem: str, related: list[dict], related_label: str = "") -> str:
+    """The links every report carries, as Markdown: the index, its study's synthesis, and its related
+    reports (a gemeente its providers, a provider its gemeenten, the synthesis every report), relative
+    to the report so they work wherever the reports folder is copied."""
+    labels = labels_of(data.study.language)
+    up = "../" * stem.count("/")
+    links = [(f"{up}../index.html", labels["index"])]
+    if stem != "synthese":
+        links.append((f"{up}synthese.html", labels["study_synthesis"]))
+    lines = [" · ".join(f"[{escape.markdown(text)}]({href})" for href, text in links)]
+    if related:
+        lines.append(escape.markdown(related_label or labels["related_reports"]) + ": " +
+                     ", ".join(f"[{escape.markdown(r['text'])}]({up}{r['stem']}.html)" for r in related))
+    return "::: {.nav}\n" + "\n\n".join(lines) + "\n:::\n"
 
 
 @dataclass
@@ -403,10 +309,34 @@ class Derived:
         return cls(units, cases, derive.unit_refs(data))
 
 
+def prediction_because(data: StudyData, text: str, language: str) -> str:
+    """The prediction rule's reason in the report language (units.csv keeps the Dutch text)."""
+    for rule in data.study.analysis.prediction_rules:
+        if rule.because.nl == text:
+            return getattr(rule.because, language)
+    return i18n.catalog(language)["labels"]["default_rule"]
+
+
+def unit_summary_row(reader: Reader, u: dict, with_case: bool = False) -> list:
+    """A unit in one table row: name, (gemeente,) tactics, clusters, prediction and its four judgements."""
+    row = [u["name"]] + ([reader.case(u["case_id"])] if with_case else [])
+    row += [reader.reaction(u["reaction"]), reader.cluster(u["first_cluster"]), reader.cluster(u["cluster"]),
+            reader.cluster(u["predicted_cluster"]), reader.code(u["prediction_matches"])]
+    return row + [reader.value(g, u[g], short=True) for g in reader.data.study.analysis.profile_groups]
+
+
+def unit_summary_headers(reader: Reader, with_case: bool = False) -> list[str]:
+    labels = reader.catalog["labels"]
+    headers = [labels["unit"]] + ([labels["gemeente"]] if with_case else [])
+    headers += [labels["tactics"], labels["first"], labels["final"], labels["predicted"], labels["matches"]]
+    return headers + [reader.variable(g) for g in reader.data.study.analysis.profile_groups]
+
+
 def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Path,
                      derived: Derived | None = None) -> dict:
     derived = derived or Derived.of(data)
     language = data.study.language
+    reader = Reader.of(data, language)
     case = data.cases[case_id]
     mine = derived.units_of_case.get(case_id, derived.units.iloc[0:0])
     case_row = derived.case_rows[case_id]
@@ -414,19 +344,26 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Renderer, base: Pa
     for condition in data.study.analysis.steering_conditions:
         met = condition.id in str(case_row["conditions_met"]).split(";")
         conditions.append({"label": getattr(condition.label, language), "met": met,
-                           "requires": ", ".join(f"{r.variable} ∈ {{{', '.join(r.values)}}}" for r in condition.all_of)})
+                           "requires": "; ".join(reader.requirement(r.variable, r.values) for r in condition.all_of)})
     refs = derived.refs_of_case.get(case_id, [])
-    org_files = sorted({data.files[f"{data.organisation_kind()}/{r.organisation.id}"] for r in refs})
+    org_kind = data.organisation_kind()
+    org_plural = next(k.plural for k in data.study.unit_kinds if k.kind == org_kind)
+    org_files = sorted({data.files[f"{org_kind}/{r.organisation.id}"] for r in refs})
     rows = coded_rows(data, case.coded, "case", language)
-    labels = LABELS[language]
+    labels = labels_of(language)
+    organisations = list(dict.fromkeys(r.organisation.id for r in refs))
+    related = [{"stem": f"{org_plural}/{o}", "text": data.organisations[o].name} for o in organisations]
+    case_plural = next(k.plural for k in data.study.unit_kinds if k.kind == case.kind)
     return {
-        "L": labels, "language": language, "study": data.study, "case": case, "rows": rows,
-        "background_rows": [[r["label"], r["value"]] for r in rows if r["group"] == "achtergrond.gemeente"],
-        "steering_rows": [[r["label"], r["value"], r["meaning"]] for r in rows if not r["group"].startswith("achtergrond")],
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "case": case, "rows": rows,
+        "nav": navigation(data, f"{case_plural}/{case_id}", related, labels["providers_here"]),
+        "background_rows": [[r["label"], r["meaning"]] for r in rows if r["group"] == "achtergrond.gemeente"],
+        "steering_rows": [[r["label"], r["meaning"]] for r in rows if not r["group"].startswith("achtergrond")],
+        "conditions_met": labels["conditions_met"].format(met=reader.m.number(case_row["steering_conditions_met"]),
+                                                          total=reader.m.number(case_row["steering_conditions_total"])),
         "condition_rows": [[c["label"], labels["met"] if c["met"] else labels["not_met"], c["requires"]] for c in conditions],
-        "unit_rows": [[u["name"], u["reaction"], u["first_cluster"], u["cluster"], u["predicted_cluster"],
-                       labels["yes"] if u["prediction_matches"] == "true" else labels["no"],
-                       u["weten"], u["willen"], u["kunnen"], u["moeten"]] for u in mine.to_dict("records")],
+        "unit_rows": [unit_summary_row(reader, u) for u in mine.to_dict("records")],
+        "unit_headers": unit_summary_headers(reader),
         "case_row": case_row, "refs": refs,
         "figures": [report_figures.conditions_heatmap(data, pd.DataFrame([case_row]), language),
                     report_figures.unit_matrix(data, mine, language),
@@ -457,11 +394,18 @@ def detailed_units(refs: list, unit_rows: dict, limit: int | None = None) -> lis
     return [refs[i] for i in sorted(ranked)]
 
 
+def period_text(period, labels: dict) -> str:
+    if period.start is None and period.end is None:
+        return labels["undated"]
+    return f"{period.start or '?'}–{period.end or '?'}"
+
+
 def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Path,
                       derived: Derived | None = None) -> dict:
     derived = derived or Derived.of(data)
     language = data.study.language
-    labels = LABELS[language]
+    reader = Reader.of(data, language)
+    labels = labels_of(language)
     org = data.organisations[org_id]
     refs = derived.refs_of_organisation.get(org_id, [])
     unit_blocks = []
@@ -469,27 +413,32 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
         periods = [{"start": p.start, "end": p.end, "tactics": p.tactics,
                     "cluster": derive.period_cluster(data, p), "evidence": p.evidence} for p in ref.unit.reaction]
         rows = coded_rows(data, ref.unit.coded, "unit", language)
+        row = derived.unit_rows[ref.unit_id]
         unit_blocks.append({
-            "ref": ref, "row": derived.unit_rows[ref.unit_id], "periods": periods,
+            "ref": ref, "row": row, "periods": periods,
             "case_name": data.cases[ref.unit.case].name, "rows": rows,
-            "period_rows": [[f"{p['start'] or '?'}–{p['end'] or '?'}", " + ".join(p["tactics"]), p["cluster"]]
-                            for p in periods],
-            "table_rows": [[r["label"], r["value"], r["meaning"]] for r in rows],
+            "summary": {"cluster": reader.cluster(row["cluster"]), "first": reader.cluster(row["first_cluster"]),
+                        "predicted": reader.cluster(row["predicted_cluster"]),
+                        "because": prediction_because(data, row["prediction_rule"], language),
+                        "matches": reader.code(row["prediction_matches"])},
+            "period_rows": [[period_text(p, labels), (p.label or ""), " + ".join(reader.tactic(t) for t in p.tactics),
+                             reader.cluster(derive.period_cluster(data, p))] for p in ref.unit.reaction],
+            "table_rows": [[r["label"], r["meaning"]] for r in rows],
         })
-    overview_rows = []
-    for ref in refs:
-        u = derived.unit_rows[ref.unit_id]
-        overview_rows.append([u["name"], data.cases[ref.unit.case].name, u["reaction"], u["first_cluster"],
-                              u["cluster"], u["predicted_cluster"],
-                              labels["yes"] if u["prediction_matches"] == "true" else labels["no"],
-                              u["weten"], u["willen"], u["kunnen"], u["moeten"]])
+    overview_rows = [unit_summary_row(reader, derived.unit_rows[ref.unit_id], with_case=True) for ref in refs]
     org_file = data.files[f"{data.organisation_kind()}/{org_id}"]
     case_files = sorted({data.files[f"{data.case_kind()}/{u.case}"] for u in org.units})
+    org_plural = next(k.plural for k in data.study.unit_kinds if k.kind == data.organisation_kind())
+    case_plural = next(k.plural for k in data.study.unit_kinds if k.kind == data.case_kind())
+    case_ids = list(dict.fromkeys(u.case for u in org.units))
+    related = [{"stem": f"{case_plural}/{c}", "text": data.cases[c].name} for c in case_ids]
     return {
-        "L": labels, "language": language, "study": data.study, "org": org,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "org": org,
+        "nav": navigation(data, f"{org_plural}/{org_id}", related, labels["cases_of_provider"]),
         "rows": (org_rows := coded_rows(data, org.coded, "organisation", language)),
-        "profile_rows": [[r["label"], r["value"]] for r in org_rows], "unit_blocks": unit_blocks,
+        "profile_rows": [[r["label"], r["meaning"]] for r in org_rows], "unit_blocks": unit_blocks,
         "overview_rows": overview_rows if len(refs) > 1 else [],
+        "overview_headers": unit_summary_headers(reader, with_case=True),
         "details_note": labels["details_capped"].format(shown=len(unit_blocks), total=len(refs),
                                                         file=_shown_path(org_file, base))
         if len(unit_blocks) < len(refs) else "",
@@ -507,17 +456,53 @@ BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n"
                  "only_reported": "only_reported", "row": "row"}
 
 
-def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFrame:
-    """A block's table for reading: ids dropped where a label says the same, case ids as names, a
-    threshold block reduced to what passes (the full table is in the CSV), headers in the report language."""
+def block_value_labels(data: StudyData, block, result, reader: Reader):
+    """A cell converter for a block's table: a coded value as its codebook label, looked up by the row's
+    variable (matrix) or among the block's variables (a cross-tab's value columns)."""
+    table = result.table
+
+    def row_value(column, value, record):
+        variable_id = record.get("variable")
+        if column in data.cases and variable_id:
+            return reader.compact(variable_id, value) if result.type == "matrix" else reader.value(variable_id, value)
+        if column in ("computed", "reported") and isinstance(value, str):
+            return reader.any_code(value)
+        if column in ("value", "group", "variable") and isinstance(value, str):
+            if value in ("totaal", "total"):
+                return reader.label("total")
+            if data.codebook.variable(value) is not None:
+                return reader.variable(value)
+            if column == "group":
+                return group_label(data, value, reader.language)
+        if column == "part" and isinstance(value, str):
+            return value.replace("-", " ") if value else reader.label("total")
+        return None
+
+    variables = [v for v in dict.fromkeys(table["variable"])] if "variable" in table.columns else []
+    codes: dict[str, str] = {}
+    for variable_id in variables:
+        variable = data.codebook.variable(variable_id)
+        if variable is not None and variable.type == "categorical":
+            for value in data.codebook.allowed_values(variable):
+                codes.setdefault(value.code, getattr(value.label, reader.language))
+    for missing in data.codebook.missing_codes:
+        codes.setdefault(missing.code, getattr(missing.label, reader.language))
+    return row_value, codes
+
+
+def block_view(result, reader: Reader, data: StudyData, block=None) -> pd.DataFrame:
+    """A block's table for reading: ids dropped where a label says the same, case ids as names, codes as
+    the codebook's labels, a threshold block reduced to what passes (the full table is in the CSV),
+    headers in the report language."""
     table = result.table.copy()
     if table.empty:
         return table
+    labels = reader.catalog["labels"]
     if result.type == "matrix" and result.extra is not None:
         # The source's own layout (one row per part, the cases across); the row per variable is in the CSV.
         return result.extra.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in result.extra.columns
                                             if c in BLOCK_COLUMNS})
-    if result.type == "top-k" and data is not None:
+    if result.type == "top-k" and "case" in table.columns:
         # The source's layout: a row per rank, a column per case, tied values together in one cell with
         # their score (the row per value is in the CSV).
         cells = table.groupby(["rank", "case"], sort=False).agg(
@@ -529,13 +514,14 @@ def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFr
         return wide.reset_index().rename(columns={"rank": labels.get("rank", "rank")})
     if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
-    if "label" in table.columns and "variable" in table.columns:
-        table = table.drop(columns=["variable"])
-    if data is not None and "case" in table.columns:
-        table["case"] = [data.cases[c].name if c in data.cases else c for c in table["case"]]
-    if data is not None and result.type == "matrix":
-        table = table.rename(columns={c: data.cases[c].name for c in table.columns if c in data.cases})
-    return table.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in table.columns if c in BLOCK_COLUMNS})
+    row_value, codes = block_value_labels(data, block, result, reader)
+    shown = reader.frame(table, row_values=row_value, rename=False)
+    if "label" in shown.columns and "variable" in shown.columns:
+        # The row's variable decided how its cells read; its label says what the reader needs.
+        shown = shown.drop(columns=["variable"]).rename(columns={"label": "variable"})
+    # Value columns of a cross-tab are codes: their label (the codebook's, or the shared short codes).
+    return shown.rename(columns={c: reader.header(c) if c in reader.catalog["columns"] or c in data.cases
+                                 else codes.get(c, reader.any_code(c)) for c in shown.columns})
 
 
 def block_rows_for_case(result, case_id: str) -> pd.DataFrame | None:
@@ -544,7 +530,7 @@ def block_rows_for_case(result, case_id: str) -> pd.DataFrame | None:
     if table.empty:
         return None
     if result.type == "matrix" and case_id in table.columns:
-        columns = ["label", case_id, "computed"] + (["reported"] if "reported" in table.columns else [])
+        columns = ["variable", "label", case_id, "computed"] + (["reported"] if "reported" in table.columns else [])
         return table[columns]
     for column in ("case", "case_id"):
         if column in table.columns:
@@ -557,31 +543,36 @@ def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, 
     """A case of a study without organisations: every coded value with evidence, grouped, and its rows
     in each of the study's blocks."""
     language = data.study.language
+    reader = Reader.of(data, language)
     case = data.cases[case_id]
     kind = next(k for k in data.study.unit_kinds if k.kind == case.kind)
     rows = [r for r in coded_rows(data, case.coded, "case", language)
             if (v := data.codebook.variable(r["id"])) and (v.kinds is None or case.kind in v.kinds)]
     groups: dict[str, list[dict]] = {}
     for row in rows:
-        groups.setdefault(row["group"], []).append(row)
+        groups.setdefault(group_label(data, row["group"], language), []).append(row)
     related = [c for c in data.cases.values() if c.part_of == case_id]
     parent = data.cases.get(case.part_of) if case.part_of else None
     block_parts = []
     for block, result in zip(data.study.analysis.blocks, results["blocks"]):
         part = block_rows_for_case(result, case_id) if block.kind == case.kind else None
         if part is not None:
-            labels = LABELS[language]
-            part = part.drop(columns=["variable"]) if {"label", "variable"} <= set(part.columns) else part
-            part = part.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in part.columns if c in BLOCK_COLUMNS})
-            block_parts.append({"label": getattr(block.label, language), "table": part})
+            from types import SimpleNamespace
+
+            view = block_view(SimpleNamespace(table=part, type=result.type, extra=None), reader, data, block)
+            block_parts.append({"label": getattr(block.label, language), "table": view})
     files = [data.files[f"{case.kind}/{case_id}"]] + [data.files[f"{c.kind}/{c.id}"] for c in related]
     if parent is not None:
         files.append(data.files[f"{parent.kind}/{parent.id}"])
+    plural = {k.kind: k.plural for k in data.study.unit_kinds}
+    links = ([{"stem": f"{plural[parent.kind]}/{parent.id}", "text": parent.name}] if parent else []) + \
+        [{"stem": f"{plural[c.kind]}/{c.id}", "text": c.name} for c in related]
+    labels = labels_of(language)
     return {
-        "L": LABELS[language], "language": language, "study": data.study, "case": case,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "case": case,
+        "nav": navigation(data, f"{kind.plural}/{case_id}", links),
         "kind_label": getattr(kind.label, language), "groups": groups, "related": related, "parent": parent,
-        "value_rows": [[r["label"], r["value"], r["meaning"] if r["meaning"] != str(r["value"]) else ""]
-                       for r in rows],
+        "value_rows": [[r["label"], r["meaning"]] for r in rows],
         "block_parts": block_parts,
         "colophon": colophon(data, files, renderer, base),
     }
@@ -597,8 +588,9 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
     check = check_coding(data.root, data, base)
     if check.comparison is None:
         return None
-    labels = LABELS[data.study.language]
+    labels = labels_of(data.study.language)
     language = data.study.language
+    m = i18n.Messages(language)
     per_variable, disagreements = agreement_frames(check)
 
     def label(variable_id: str) -> str:
@@ -608,24 +600,32 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
         return labels["reaction_variables"].get(variable_id, labels["pooled"])
 
     def number(value: object) -> str:
-        return "–" if value is None or value != value else f"{value}"
+        return m.number(value, 0 if isinstance(value, int) else 2)
 
     pooled = per_variable.iloc[-1]
     a, b = check.comparison.coders
     n_disagreements = int((disagreements["kind"] == "verschil").sum())
     rules = f" ({data.study.coding.rules})" if data.study.coding.rules else ""
     intro = labels["agreement_intro"].format(
-        a=a, b=b, rules=rules, n=int(pooled.n_agree), total=int(pooled.n_items), percent=number(pooled.percent_agreement),
+        a=a, b=b, rules=rules, n=m.number(int(pooled.n_agree)), total=m.number(int(pooled.n_items)), percent=m.number(pooled.percent_agreement, 1),
         kappa=number(pooled.cohen_kappa), alpha=number(pooled.krippendorff_alpha),
         open=n_disagreements, file=f"data/{data.study.id}/{data.study.coding.reconciliation}")
     corrections = disagreements[disagreements["kind"] == "correctie"]
     disagreements = disagreements[disagreements["kind"] == "verschil"]
     undecided = int((disagreements["decision"] == "").sum())
-    rows = [[label(r.variable), labels["levels"].get(r.level, r.level), r.n_items, number(r.percent_agreement),
+    rows = [[label(r.variable), labels["levels"].get(r.level, r.level), m.number(r.n_items), m.number(r.percent_agreement, 1),
              number(r.cohen_kappa), number(r.krippendorff_alpha), r.n_disagreements]
             for r in per_variable.itertuples()]
     shown = disagreements.head(limit)
-    detail = [[label(r.variable), r.item, r.value_a, r.value_b, r.decision, r.reason] for r in shown.itertuples()]
+    reader = Reader.of(data, language)
+
+    def coded(variable_id: str, value: object) -> str:
+        if variable_id in ("reactie.eerste-cluster", "reactie.cluster"):
+            return reader.cluster(str(value))
+        return reader.value(variable_id, value) if value not in ("", None) else ""
+
+    detail = [[label(r.variable), reader.unit(str(r.item)), coded(r.variable, r.value_a), coded(r.variable, r.value_b),
+               coded(r.variable, r.decision), r.reason] for r in shown.itertuples()]
     headers = [h.format(a=a, b=b) for h in labels["disagreement_columns"]]
     corrected = [[label(r.variable), r.item, r.value_a, r.decision, r.reason] for r in corrections.itertuples()]
     return {"intro": intro,
@@ -633,16 +633,78 @@ def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
             "undecided": labels["agreement_undecided"].format(n=undecided) if undecided else "",
             "table": md_table(rows, labels["agreement_columns"]),
             "disagreements": md_table(detail, headers),
-            "more": (f"{limit} / {len(disagreements)}: results/{data.study.id}/agreement-verschillen.csv"
+            "more": (f"{m.number(limit)} / {m.number(len(disagreements))}: results/{data.study.id}/agreement-verschillen.csv"
                      if len(disagreements) > limit else "")}
+
+
+def qca_view(reader: Reader, qca) -> dict | None:
+    """The QCA tables and expressions for reading: conditions by their labels, units by name, yes/no and
+    numbers in the report language. The CSVs in results/<study>/qca/ keep the machine names."""
+    if not qca:
+        return None
+    conditions = list(qca.conditions)
+    names = {c: reader.header(c) for c in conditions}
+
+    def expression(text: str) -> str:
+        # Longest names first, so a condition whose id contains another's is replaced whole.
+        for condition in sorted(conditions, key=len, reverse=True):
+            text = text.replace(condition, names[condition])
+        return text.replace("*", " · ")
+
+    def cells(column, value, record):
+        if column in conditions or column in ("OUT", "membership", "row", "n", "n_outcome", "units"):
+            return str(value)
+        if column == "condition" and isinstance(value, str):
+            return ("~" + names.get(value[1:], value[1:])) if value.startswith("~") else names.get(value, value)
+        if column in ("complex", "intermediate", "parsimonious") and isinstance(value, str):
+            return expression(value)
+        if column == "in_use":
+            return reader.code("ja" if value else "nee")
+        if column == "cases" and isinstance(value, str):
+            return ", ".join(reader.unit(u) for u in value.replace(";", ",").split(",") if u)
+        return None
+
+    def number(value):
+        return reader.m.number(value, 2) if isinstance(value, (int, float)) else value
+
+    labels = reader.catalog["labels"]
+
+    def frame(table, headers: dict | None = None):
+        if table is None:
+            return None
+        if headers is not None:  # the section's own column names (calibration, robustness)
+            return reader.frame(table, row_values=cells, rename=False).rename(columns=headers)
+        return reader.frame(table, row_values=cells, rename=False).rename(
+            columns={c: names.get(c) or reader.header(c) for c in table.columns})
+
+    def solutions(result):
+        return [{**s, "expression": expression(s["expression"]),
+                 "outcome": ("~" if s["outcome"].startswith("~") else "") + reader.cluster(s["outcome"].lstrip("~")),
+                 "consistency": number(s["consistency"]), "coverage": number(s["coverage"]),
+                 "term_details": [{**t, "term": expression(t["term"]), "inclS": number(t["inclS"]),
+                                   "covS": number(t["covS"]), "covU": number(t["covU"])}
+                                  for t in s.get("term_details", [])]}
+                for s in result.solutions]
+
+    negated = qca.negated
+    return {"conditions": [names[c] for c in conditions], "outcome": reader.cluster(str(qca.outcome).lstrip("~")),
+            "calibration": frame(qca.calibration, labels["qca_calibration_columns"]),
+            "truth_table": frame(qca.truth_table), "necessity": frame(qca.necessity),
+            "robustness": frame(qca.robustness, labels["qca_robustness_columns"]),
+            "results": [r for r in ({"outcome": reader.cluster(str(qca.outcome)), "solutions": solutions(qca)},
+                                    {"outcome": "~" + reader.cluster(str(negated.outcome).lstrip("~")),
+                                     "solutions": solutions(negated)} if negated else None) if r]}
 
 
 def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
     from patroon import narrative, register
 
     language = data.study.language
+    reader = Reader.of(data, language)
+    labels = labels_of(language)
     figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
                if (f := report_figures.block_figure(data, block, result, language)) is not None]
+    view: dict = {}
     if "units" in results:
         # A figure with a row per unit stops being readable (and costs more to typeset than the rest of
         # the report) at national scale; the gemeente reports draw the same rows per gemeente.
@@ -651,11 +713,31 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         if len(results["units"]) <= report_figures.MAX_ROWS:
             figures += [report_figures.unit_matrix(data, results["units"], language),
                         report_figures.reaction_timeline(data, language)]
+        groups = list(data.study.analysis.profile_groups)
+        view = {
+            "units": reader.frame(results["units"][["unit_id", "case_id", "reaction", "first_cluster", "cluster",
+                                                    "predicted_cluster", *groups, "opposing_forces"]]),
+            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_total",
+                                                    "share_volgen", "conditions_not_met"]]),
+            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns)
+                          for spec in data.study.analysis.crosstabs},
+            "profiles": reader.profiles(results["profiles"]),
+            "changes": reader.frame(results["changes"][["unit_id", "case_id", "cluster_path", "reaction"]])
+            if len(results["changes"]) else results["changes"],
+            "differences": reader.frame(results["steering_differences"][["case_id", "unit_id", "difference"]]),
+            "qca": qca_view(reader, results.get("qca")),
+        }
     register_rows = register.evaluate(data, results["blocks"], language)
     for row in register_rows:
         if row.author_view is not None:
             row.author_view = row.author_view.rename(columns={
-                c: LABELS[language].get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
+                c: labels.get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
+    plural = {k.kind: k.plural for k in data.study.unit_kinds}
+    related = [{"stem": f"{plural[case.kind]}/{case_id}", "text": case.name} for case_id, case in data.cases.items()]
+    if data.organisations:
+        org_plural = plural[data.organisation_kind()]
+        related += [{"stem": f"{org_plural}/{org_id}", "text": org.name} for org_id, org in data.organisations.items()]
+    workbook = f"results/{data.study.id}/{data.study.id}.xlsx"
     return {
         "register": {"table": register.table(register_rows, language), "rows": register_rows,
                      "counts": register.counts(register_rows), "words": register.WORDS[language],
@@ -663,14 +745,15 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
                                   for b in data.study.analysis.blocks},
                      "findings": [r for r in register_rows if r.item.status == "gecodeerd" and r.item.author
                                   and r.item.block is None]},
-        "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "results": results, "figures": figures,
+        "view": view, "nav": navigation(data, "synthese", related),
         "crosstab_specs": data.study.analysis.crosstabs,
         "max_rows": report_figures.MAX_ROWS,
-        "all_rows_in": (f"alle rijen in results/{data.study.id}/{data.study.id}.xlsx" if language == "nl"
-                        else f"all rows in results/{data.study.id}/{data.study.id}.xlsx"),
-        "blocks": [(block, result, block_view(result, LABELS[language], data))
+        "all_rows_in": reader.m.text("all_rows_in", file=workbook),
+        "blocks": [(block, result, block_view(result, reader, data, block))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
+        "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
         "agreement": agreement_view(data, base, report_figures.MAX_ROWS),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }

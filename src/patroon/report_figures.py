@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from patroon import figures
+from patroon import figures, i18n
+from patroon.reader import Reader
 from patroon.derive import period_cluster, unit_refs
 from patroon.figures import Bar, Figure
 from patroon.load import StudyData
@@ -12,40 +13,35 @@ from patroon.load import StudyData
 # Above this many rows a figure is left out of the synthesis (its table and the per-case reports remain).
 MAX_ROWS = 120
 
-ALT = {
-    "nl": {
-        "conditions": "Voorwaarden voor volgen per gemeente: blauw = voldaan, rood = niet voldaan.",
-        "matrix": "Weten, willen, kunnen en moeten per eenheid, gegroepeerd naar cluster: blauw = +, rood = -, "
-                  "oranje = gemengd, grijs = onbekend of niet van toepassing.",
-        "timeline": "Reactie van elke eenheid in de tijd; kleur = cluster, gestippelde rand = begin- of eindjaar "
-                    "niet in de bron.",
-        "share": "Aandeel per case (donkerder = hoger); in elke cel aantal/totaal.",
-        "grid": "Waarde per case; in elke cel de gecodeerde waarde.",
-        "continuum": "Positie van elke case tussen de twee polen.",
-    },
-    "en": {
-        "conditions": "Conditions for following per municipality: blue = met, red = not met.",
-        "matrix": "Knowing, willing, able and having to per unit, grouped by cluster: blue = +, red = -, "
-                  "orange = mixed, grey = unknown or not applicable.",
-        "timeline": "Each unit's reaction over time; colour = cluster, dashed border = start or end year not in "
-                    "the source.",
-        "share": "Share per case (darker = higher); each cell shows count/total.",
-        "grid": "Value per case; each cell shows the coded value.",
-        "continuum": "Each case's position between the two poles.",
-    },
-}
+def alt(language: str, key: str) -> str:
+    return i18n.catalog(language)["alt"][key]
+
+
+def study_period(data: StudyData) -> tuple[int | None, int]:
+    """The years a timeline covers: the study's declared period, else from the earliest year in the
+    reactions to the year the source appeared (nothing later can have been observed)."""
+    declared = data.study.analysis.study_period
+    start = declared.start if declared and declared.start is not None else None
+    end = declared.end if declared and declared.end is not None else data.study.source.year
+    if start is None:
+        years = [p.start for org in data.organisations.values() for u in org.units for p in u.reaction
+                 if p.start is not None] + [p.end for org in data.organisations.values() for u in org.units
+                                            for p in u.reaction if p.end is not None]
+        start = min([y for y in years if y <= end], default=end)
+    return start, end
 
 
 def conditions_heatmap(data: StudyData, cases: pd.DataFrame, language: str, name: str = "voorwaarden") -> Figure:
     conditions = data.study.analysis.steering_conditions
-    yes, no = ("voldaan", "niet") if language == "nl" else ("met", "not")
+    yes, no = alt(language, "met"), alt(language, "not_met")
     cells, shown = [], []
     for row in cases.itertuples():
         met = set(str(row.conditions_met).split(";"))
         cells.append(["met" if c.id in met else "not_met" for c in conditions])
         shown.append([yes if c.id in met else no for c in conditions])
     labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total})" for row in cases.itertuples()]
-    return figures.grid(name, ALT[language]["conditions"], labels, [c.id for c in conditions], cells, shown=shown)
+    return figures.grid(name, alt(language, "conditions"), labels, [getattr(c.label, language) for c in conditions],
+                        cells, shown=shown)
 
 
 def unit_matrix(data: StudyData, units: pd.DataFrame, language: str, name: str = "weten-willen-kunnen-moeten") -> Figure:
@@ -53,18 +49,33 @@ def unit_matrix(data: StudyData, units: pd.DataFrame, language: str, name: str =
     order = {c.id: i for i, c in enumerate(data.codebook.clusters)}
     labels = {c.id: getattr(c.label, language) for c in data.codebook.clusters}
     ordered = units.assign(_o=units["cluster"].map(order)).sort_values(["_o", "unit_id"], kind="stable")
-    return figures.grid(name, ALT[language]["matrix"], ordered["name"].tolist(), groups,
-                        [[str(r[g]) for g in groups] for r in ordered.to_dict("records")],
-                        groups=[labels.get(c, c) for c in ordered["cluster"]])
+    reader = Reader.of(data, language)
+    records = ordered.to_dict("records")
+    return figures.grid(name, alt(language, "matrix"), ordered["name"].tolist(), [reader.variable(g) for g in groups],
+                        [[str(r[g]) for g in groups] for r in records],
+                        groups=[labels.get(c, c) for c in ordered["cluster"]],
+                        shown=[[reader.value(g, r[g], short=True) for g in groups] for r in records])
 
 
 def reaction_timeline(data: StudyData, language: str, refs: list | None = None, name: str = "tijdlijn") -> Figure:
+    """Each unit's reaction periods over the study period. The alt text (the report's caption) says how an
+    undated period is placed and names any period outside the study period, which is not drawn."""
     refs = unit_refs(data) if refs is None else refs
-    rows = [(ref.unit.name, [Bar(p.start, p.end, "+".join(p.tactics), period_cluster(data, p))
-                             for p in ref.unit.reaction]) for ref in refs]
+    reader = Reader.of(data, language)
+    rows = [(ref.unit.name, [Bar(p.start, p.end, " + ".join(reader.tactic(t) for t in p.tactics),
+                                 period_cluster(data, p)) for p in ref.unit.reaction]) for ref in refs]
+    start, end = study_period(data)
+    messages = i18n.Messages(language)
+    text = alt(language, "timeline")
+    if any(b.start is None or b.end is None for _, bars in rows for b in bars):
+        text += " " + messages.text("undated_note", start=start, end=end)
+    outside = [f"{label} ({bar.start}–{bar.end or '?'}: {bar.label})" for label, bars in rows
+               for bar, place in zip(bars, figures.place_periods(bars, start, end)) if place is None]
+    if outside:
+        text += " " + messages.text("outside_note", items=messages.join(outside))
     clusters = [c.id for c in data.codebook.clusters]
-    return figures.timeline(name, ALT[language]["timeline"], rows, clusters,
-                            {c.id: getattr(c.label, language) for c in data.codebook.clusters})
+    return figures.timeline(name, text, rows, clusters,
+                            {c.id: getattr(c.label, language) for c in data.codebook.clusters}, period=(start, end))
 
 
 def block_figure(data: StudyData, block, result, language: str) -> Figure | None:
@@ -81,15 +92,18 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
         shown = [[f"{lookup.loc[(v, c), 'count']}/{lookup.loc[(v, c), 'n']}" for c in cases] for v in variables]
         fills = [[figures.share_fill(None if pd.isna(lookup.loc[(v, c), "share"]) else lookup.loc[(v, c), "share"])
                   for c in cases] for v in variables]
-        return figures.grid(block.id, ALT[language]["share"], labels, [names.get(c, c) for c in cases],
+        return figures.grid(block.id, alt(language, "share"), labels, [names.get(c, c) for c in cases],
                             shown, shown=shown, fills=fills)
     if block.type == "matrix":
         cases = [c for c in table.columns if c in names]
-        return figures.grid(block.id, ALT[language]["grid"], table["label"].tolist(), [names[c] for c in cases],
-                            [[str(v) for v in row] for row in table[cases].values.tolist()])
+        reader = Reader.of(data, language)
+        return figures.grid(block.id, alt(language, "grid"), table["label"].tolist(), [names[c] for c in cases],
+                            [[str(v) for v in row] for row in table[cases].values.tolist()],
+                            shown=[[reader.compact(variable, v) for v in row]
+                                   for variable, row in zip(table["variable"], table[cases].values.tolist())])
     if block.type == "continuum":
         overall = table[table["part"] == ""].dropna(subset=["position"])
-        return figures.continuum(block.id, ALT[language]["continuum"],
+        return figures.continuum(block.id, alt(language, "continuum"),
                                  [(names.get(c, c), float(p)) for c, p in zip(overall["case"], overall["position"])],
                                  block.left, block.right)
     return None

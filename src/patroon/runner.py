@@ -17,6 +17,31 @@ from tqdm import tqdm
 STEPS = re.compile(r"^(\d+) of (\d+) steps")
 RENDERED = re.compile(r"^(?P<study>[a-z0-9-]+): rendered (?P<n>\d+) of (?P<total>\d+) reports")
 UP_TO_DATE = re.compile(r"^(?P<study>[a-z0-9-]+): all (?P<total>\d+) reports up to date")
+# A problem as patroon's stages report it: `path/to/file.yaml:LINE: field: message`.
+PROBLEM = re.compile(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.+)$")
+
+
+def problems(lines) -> list[str]:
+    """The distinct problem lines among a build's output, in the order they first appear."""
+    found = [line.strip() for line in lines if PROBLEM.match(line.strip())]
+    return list(dict.fromkeys(found))
+
+
+def problems_in_logs(root: Path, since: float) -> list[str]:
+    """The problem lines in the stage logs written since `since` (validate and render tee theirs)."""
+    lines: list[str] = []
+    for log in sorted((root / "logs").glob("*/*.log")):
+        if log.stat().st_mtime >= since:
+            lines += log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return problems(lines)
+
+
+def failure_line(causes: list[str]) -> str:
+    """The last line of a failed build: its first cause (and how many more there are)."""
+    if not causes:
+        return "build failed; see the Snakemake log above"
+    more = f" (and {len(causes) - 1} more above)" if len(causes) > 1 else ""
+    return f"build failed: {causes[0]}{more}"
 
 
 def summary(root: Path, since: float) -> list[str]:
@@ -57,12 +82,35 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
         # Snakemake's own account of the failure, which names the rule and its log; our stages print
         # one line per problem above it.
         stream.write("".join(output[-40:]))
-        stream.write(f"\nbuild failed (exit {process.returncode}); nothing half-written was kept\n")
+        causes = problems(output) or problems_in_logs(root, start)
+        for cause in causes[:20]:
+            stream.write(cause + "\n")
+        stream.write(f"\nnothing half-written was kept (exit {process.returncode})\n{failure_line(causes)}\n")
         return process.returncode
     rebuilt = summary(root, start)
     if any("Nothing to be done" in line for line in output):
         print("everything is up to date", file=stream)
     for line in rebuilt:
         print(line, file=stream)
-    print(f"done in {time.time() - start:.1f} s; open {root / 'reports' / 'index.html'}", file=stream)
+    print(f"done in {time.time() - start:.1f} s", file=stream)
+    print(f"open {(root / 'reports' / 'index.html').resolve()}", file=stream)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m patroon.runner --causes-since EPOCH`: after a failed `make reports`, print the causes
+    found in the stage logs of that build and, last, the one-line cause."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m patroon.runner")
+    parser.add_argument("--causes-since", type=float, required=True)
+    args = parser.parse_args(argv)
+    causes = problems_in_logs(Path.cwd(), args.causes_since)
+    for cause in causes[:20]:
+        print(cause, file=sys.stderr)
+    print(failure_line(causes), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,7 @@ from patroon.load import StudyData
 from patroon.models import CodedValue, Evidence
 
 
-def evidence_ref(evidence: Evidence) -> str:
+def evidence_ref(evidence: Evidence, inferred: str = "afgeleid") -> str:
     """A compact, traceable reference: '§4.4; Tabel 4.3; p. 84; resp. 7, 10'."""
     parts = [f"§{evidence.section}"]
     if evidence.table:
@@ -19,7 +19,7 @@ def evidence_ref(evidence: Evidence) -> str:
     if evidence.respondents:
         parts.append("resp. " + ", ".join(map(str, evidence.respondents)))
     if evidence.inferred:
-        parts.append("afgeleid")
+        parts.append(inferred)  # the report language's word (the workbook keeps 'afgeleid')
     return "; ".join(parts)
 
 

@@ -1,0 +1,196 @@
+"""The reader layer (patroon.reader, patroon.i18n): reports show names and labels in the report language,
+never machine ids, codes or English words in a Dutch report; numbers and plurals follow the locale."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from patroon import i18n, render
+from patroon.build import render_study
+from patroon.config import load_config
+from patroon.load import load_study
+from patroon.reader import Reader
+from tests.conftest import FIXTURES, REAL_DATA, ROOT
+
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# Words that are English and never Dutch: one of them in a Dutch report is untranslated text.
+ENGLISH = {"the", "and", "with", "which", "that", "this", "none", "yes", "mixed", "unknown", "true", "false",
+           "consistency", "coverage", "between", "within", "asks", "should", "would", "because", "where",
+           "only", "from", "not", "are", "were", "have", "source", "notes", "parsimonious", "confirmed",
+           "municipality", "municipalities", "provider", "providers"}
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def reader_text(html: str) -> list[str]:
+    """The text a reader sees, one string per block (paragraph, item, cell, heading, caption)."""
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup.find_all(["script", "style", "code"]):
+        hidden.decompose()
+    blocks = soup.find_all(["p", "li", "td", "th", "h1", "h2", "h3", "h4", "figcaption", "title"])
+    texts = [" ".join(b.get_text(" ").split()) for b in blocks if not b.find(["p", "li"])]
+    texts += [img.get("alt", "") for img in soup.find_all("img")]
+    return [t for t in texts if t]
+
+
+def offences(text: str) -> list[str]:
+    found = SNAKE_CASE.findall(text)
+    # Lower-case words, and 'The' opening a sentence: a capitalised word mid-sentence is a name
+    # ('Yes We Can Clinics').
+    found += [w for w in WORD.findall(text) if w in ENGLISH or w == "The"]
+    return found
+
+
+@cache
+def data_strings(study_root: Path) -> dict[str, list[str]]:
+    """Every string in a study's YAML files (whitespace folded), indexed by the offending words in it."""
+    strings: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, str):
+            strings.append(" ".join(node.split()))
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted(study_root.rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    index: dict[str, list[str]] = {}
+    for string in strings:
+        for word in set(offences(string)):
+            index.setdefault(word, []).append(string)
+    return index
+
+
+def from_data(study_root: Path, text: str, found: list[str]) -> bool:
+    """Whether every offence in a block lies inside a string of the study's data files shown in it."""
+    index = data_strings(study_root)
+    return all(any(string in text for string in index.get(word, [])) for word in found)
+
+
+@pytest.fixture(scope="module")
+def dutch_reports(tmp_path_factory):
+    """HTML of every report of the fixture studies and every configured real study, in Dutch."""
+    out = tmp_path_factory.mktemp("reports")
+    roots = [FIXTURES / "mini", FIXTURES / "vergelijk"]
+    roots += [REAL_DATA / s for s in load_config(ROOT / "config" / "config.yaml").studies
+              if (REAL_DATA / s / "study.yaml").exists()]
+    built = {}
+    for root in roots:
+        data = load_study(root, base=ROOT)
+        assert data.study.language == "nl"
+        render_study(data, out / data.study.id, ["html"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+        built[root] = sorted((out / data.study.id).rglob("*.html"))
+    return built
+
+
+# Studies whose case files still hold English text (source notes and their readings, coded in English
+# before the reports were Dutch; sturing-jeugdhulp is being re-coded by the research team). Text that
+# comes verbatim from their files is listed (pytest -s), not failed; remove a study from this set when
+# its data is translated. Everything patroon itself writes is held to the rule in every study.
+DATA_TEXT_NOT_YET_DUTCH = {"sturing-jeugdhulp", "netwerksamenwerking", "samenwerken-jeugdzorg", "waardevol-samenspel"}
+
+
+def test_no_snake_case_id_or_english_word_in_a_dutch_report(dutch_reports):
+    problems, pending = [], []
+    for root, pages in dutch_reports.items():
+        for page in pages:
+            for text in reader_text(page.read_text(encoding="utf-8")):
+                found = offences(text)
+                if not found:
+                    continue
+                entry = f"{root.name}/{page.parent.name}/{page.name}: {found}: {text[:200]}"
+                if root.name in DATA_TEXT_NOT_YET_DUTCH and from_data(root, text, found):
+                    pending.append(entry)
+                else:
+                    problems.append(entry)
+    assert problems == [], "\n".join(problems[:40])
+    if pending:
+        print(f"{len(pending)} blocks of English data text still to translate in {sorted(DATA_TEXT_NOT_YET_DUTCH)}:")
+        print("\n".join(dict.fromkeys(p.split(": ", 1)[1] for p in pending)))
+
+
+def test_every_html_report_links_to_the_index_and_its_synthesis(dutch_reports):
+    for root, pages in dutch_reports.items():
+        for page in pages:
+            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+            assert any(h.endswith("index.html") and h.startswith("../") for h in hrefs), page
+            if page.name != "synthese.html":
+                assert any(h.endswith("synthese.html") for h in hrefs), page
+
+
+def test_gemeente_links_its_providers_and_provider_its_gemeenten(dutch_reports):
+    mini = load_study(FIXTURES / "mini", base=ROOT)
+    pages = {p.relative_to(p.parents[1]).as_posix(): p for p in dutch_reports[FIXTURES / "mini"]}
+    for org_id, org in mini.organisations.items():
+        provider = BeautifulSoup(pages[f"aanbieders/{org_id}.html"].read_text(), "html.parser")
+        links = {a["href"] for a in provider.find_all("a", href=True)}
+        for unit in org.units:
+            assert f"../gemeenten/{unit.case}.html" in links
+            gemeente = BeautifulSoup(pages[f"gemeenten/{unit.case}.html"].read_text(), "html.parser")
+            assert f"../aanbieders/{org_id}.html" in {a["href"] for a in gemeente.find_all("a", href=True)}
+
+
+def test_synthesis_opens_with_key_findings_that_link_to_their_sections(dutch_reports):
+    for root, pages in dutch_reports.items():
+        synthesis = next(p for p in pages if p.name == "synthese.html")
+        soup = BeautifulSoup(synthesis.read_text(encoding="utf-8"), "html.parser")
+        heading = soup.find(id="sec-bevindingen")
+        assert heading is not None and heading.get_text(strip=True).startswith("Belangrijkste bevindingen"), root
+        items = heading.find_next("ul").find_all("li")
+        assert items
+        for item in items:
+            anchor = item.find("a")["href"]
+            assert anchor.startswith("#") and soup.find(id=anchor[1:]) is not None, (root, anchor)
+
+
+def test_plurals_and_numbers_follow_the_locale():
+    nl, en = i18n.Messages("nl"), i18n.Messages("en")
+    assert nl.count("units_changed", 1) == "1 eenheid veranderde van cluster"
+    assert nl.count("units_changed", 6) == "6 eenheden veranderden van cluster"
+    assert nl.count("discordant_pairs", 1).startswith("1 paar ") and nl.count("discordant_pairs", 2).startswith("2 paren ")
+    assert en.count("units", 1) == "1 unit" and en.count("units", 2) == "2 units"
+    assert nl.number(0.6667, 2) == "0,67" and en.number(0.6667, 2) == "0.67"
+    assert nl.number(131000000) == "131.000.000" and en.number(131000000) == "131,000,000"
+    assert nl.number(2013) == "2013"  # four digits: no separator (years)
+    assert nl.percent(0.6667) == "67%" and en.percent(0.5) == "50%"
+
+
+def test_both_catalogs_have_the_same_keys():
+    def keys(node, prefix=""):
+        if isinstance(node, dict):
+            return {k for key, value in node.items() for k in keys(value, f"{prefix}{key}.") } | {prefix}
+        return {prefix}
+
+    assert keys(i18n.catalog("nl")) == keys(i18n.catalog("en"))
+
+
+def test_reader_shows_names_labels_and_local_values(mini):
+    reader = Reader.of(mini, "nl")
+    english = Reader.of(mini, "en")
+    case_id, case = next(iter(mini.cases.items()))
+    assert reader.case(case_id) == case.name
+    assert reader.code("mixed") == "gemengd" and english.code("mixed") == "mixed"
+    assert reader.code("true") == "ja" and english.code("false") == "no"
+    assert reader.value("weten", "-", short=True) == "−"
+    cluster = mini.codebook.clusters[0]
+    assert reader.cluster(cluster.id) == cluster.label.nl
+    assert english.cluster(cluster.id) == cluster.label.en
+
+
+def test_source_notes_name_variables_and_codes_by_their_labels(mini):
+    reader = Reader.of(mini, "nl")
+    variable = mini.codebook.variables[0]
+    assert reader.note_text(variable.id) == variable.label.nl
+    assert reader.note_text(f"{variable.id} / {variable.id}") == f"{variable.label.nl} / {variable.label.nl}"
+    assert reader.note_text("mixed") == "gemengd"
+    assert reader.note_text("Gecodeerd als mixed, zie §4.") == "Gecodeerd als mixed, zie §4."
