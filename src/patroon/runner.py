@@ -22,7 +22,7 @@ UP_TO_DATE = re.compile(r"^(?P<study>[a-z0-9-]+): all (?P<total>\d+) reports up 
 def summary(root: Path, since: float) -> list[str]:
     """One line per study whose render job ran in this build (its log is newer than the start)."""
     lines = []
-    for log in sorted((root / "logs").glob("*/reports.log")):
+    for log in sorted((root / "logs").glob("*/reports*.log")):
         if log.stat().st_mtime < since:
             continue
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
