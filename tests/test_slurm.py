@@ -1,5 +1,5 @@
 """The workflow on a real SLURM: a single-node cluster brought up here (patroon.localslurm), the fixture
-study built through workflow/profiles/slurm with its reports in three shards, and every output compared
+study built through workflow/profiles/slurm with its reports in two shards, and every output compared
 byte for byte with a local build of one shard. Needs root (to install Debian's packages and start the
 daemons) and the `[slurm]` extra; without them the test is skipped with the reason, except in CI, where
 it must run."""
@@ -72,7 +72,8 @@ def test_slurm_build_matches_local_build_byte_for_byte(tmp_path):
     try:
         started = time.monotonic()
         run = subprocess.run(
-            SNAKEMAKE + ["--profile", str(ROOT / "workflow" / "profiles" / "slurm"), "--config", "report_shards=3"],
+            SNAKEMAKE + ["--profile", str(ROOT / "workflow" / "profiles" / "slurm"), "--config", "report_shards=2",
+                         "--seconds-between-status-checks", "2", "--slurm-init-seconds-before-status-checks", "2"],
             cwd=cluster_dir, env={**cluster.env(), "SOURCE_DATE_EPOCH": "1700000000"},
             capture_output=True, text=True, timeout=300)
         elapsed = time.monotonic() - started
@@ -81,10 +82,10 @@ def test_slurm_build_matches_local_build_byte_for_byte(tmp_path):
         cluster.__exit__(None, None, None)
     said = run.stdout + run.stderr
     assert run.returncode == 0, said[-4000:]
-    # The jobs went through SLURM, and the reports in three shards (one job each).
+    # The jobs went through SLURM, and the reports in two shards (one job each).
     assert "Job" in said and "has been submitted with SLURM jobid" in said, said[-3000:]
-    for index in (1, 2, 3):
-        assert (cluster_dir / "reports" / "mini" / ".manifest" / f"{index}-of-3.json").is_file()
+    for index in (1, 2):
+        assert (cluster_dir / "reports" / "mini" / ".manifest" / f"{index}-of-2.json").is_file()
     # The daemons this test started are gone (stopped by their pids).
     for pid in daemons:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()

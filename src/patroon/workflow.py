@@ -155,10 +155,10 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
     outputs = ["codebook.qdc"]
     for block in _items(analysis.get("blocks")):
         outputs.append(f"tables/{block.get('id')}.csv")
-        if block.get("type") == "matrix" and block.get("collapse_part") is not None:
-            outputs.append(f"tables/{block.get('id')}-samengevat.csv")
-        elif block.get("type") == "threshold" and block.get("output_file") is not None:
-            outputs.append(f"tables/{block['output_file']}")
+        extra = (block.get("type") == "matrix" and block.get("collapse_part") is not None) or \
+            (block.get("type") == "threshold" and block.get("output_file") is not None)
+        if extra:
+            outputs.append(f"tables/{block.get('output_file') or str(block.get('id')) + '-samengevat.csv'}")
     if lay.organisation_plural:
         outputs += [f"tables/crosstab-{spec.get('id')}.csv" for spec in _items(analysis.get("crosstabs"))]
         outputs += [f"tables/{name}.csv" for name in
