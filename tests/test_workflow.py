@@ -47,7 +47,8 @@ def test_render_job_takes_the_same_shard_as_the_snakefile():
     data = load_study(ROOT / "data" / "sturing-jeugdhulp", base=ROOT)
     lay = workflow.layout(ROOT / "data" / "sturing-jeugdhulp", with_units=False)
     for index in (1, 2, 3, 4):
-        assert [t.stem for t in targets(data, (index, 4))] == workflow.shard(workflow.report_stems(lay), index, 4)
+        assert sorted(t.stem for t in targets(data, (index, 4))) == \
+            sorted(workflow.shard(workflow.report_stems(lay), index, 4))
 
 
 def test_a_render_shard_writes_exactly_its_declared_outputs(tmp_path):
@@ -106,4 +107,5 @@ def test_stale_lock_is_removed_but_not_a_live_one(tmp_path):
         live.wait()
     (tmp_path / "Snakefile").write_text("rule all:\n    input: []\n")
     assert workflow.unlock_if_stale(tmp_path, log=lambda *_: None) is True
-    assert not list((tmp_path / ".snakemake" / "locks").iterdir())
+    locks = tmp_path / ".snakemake" / "locks"
+    assert not locks.exists() or not list(locks.iterdir())
