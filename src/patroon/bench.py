@@ -140,7 +140,7 @@ def bench_slurm(studies: list[str], repeat: int, shards: int) -> list[dict]:
             shutil.rmtree(workdir)
             workdir = scratch(studies, data)
             command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
-                       *profile, "all"]
+                       "all", *profile]  # the target before --config, which takes every word after it
             start = time.perf_counter()
             run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=slurm.env())
             cluster.append(time.perf_counter() - start)
