@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: reports test validate bench schemas clean bytecode
+# PROFILE=workflow/profiles/slurm runs the jobs on a SLURM cluster (README "Op een cluster (SLURM)").
+PROFILE ?= workflow/profiles/default
+SLURM_STAMP := $(VENV)/.installed-slurm
+
+.PHONY: reports test validate bench schemas clean bytecode slurm-extra
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -20,10 +24,17 @@ $(STAMP): pyproject.toml
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q src/patroon
 
-# Ends with the path of reports/index.html, or after a failure with its cause (file:line: field: message)
-# below Snakemake's own account.
-reports: bytecode
-	@start=$$(date +%s); $(BIN)/snakemake --cores 2 --profile workflow/profiles/default \
+$(SLURM_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,slurm]'
+	touch $(SLURM_STAMP)
+
+slurm-extra: $(SLURM_STAMP)
+
+# A lock left by a killed run is removed first (only when no Snakemake works in this folder). Ends with
+# the path of reports/index.html, or after a failure with its cause (file:line: field: message).
+reports: bytecode $(if $(findstring slurm,$(PROFILE)),$(SLURM_STAMP))
+	@$(BIN)/python -c 'from patroon.workflow import unlock_if_stale; unlock_if_stale()'
+	@start=$$(date +%s); $(BIN)/snakemake --profile $(PROFILE) \
 		&& echo "open $(CURDIR)/reports/index.html" \
 		|| { $(BIN)/python -m patroon.runner --causes-since $$start; exit 1; }
 
@@ -40,6 +51,7 @@ clean:
 	rm -rf results reports .snakemake
 
 # Wall-clock figures (medians of repeated runs) printed one per line and written to bench/results.json.
-# BENCH_ARGS="--scale 34,342" adds the synthetic national-scale study (long).
+# BENCH_ARGS="--scale 34,342" adds the synthetic national-scale study (long); BENCH_ARGS="--slurm" the
+# cluster part: local against SLURM wall time on a single-node SLURM brought up for it (root only).
 bench: bytecode
 	$(BIN)/python -m patroon.bench $(BENCH_ARGS)

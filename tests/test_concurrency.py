@@ -86,20 +86,36 @@ def test_second_concurrent_build_stops_with_a_clear_message(tmp_path):
 
 
 def test_next_build_removes_what_a_killed_process_left_but_not_what_a_live_one_writes(tmp_path):
-    from patroon.atomic import remove_orphans
+    from patroon.atomic import host_tag, remove_orphans
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
+    host = host_tag()
     folder = tmp_path / "reports" / "mini" / "gemeenten"
     folder.mkdir(parents=True)
-    orphan_file = folder / f".a.pdf.{gone.pid}.k3j_x9.tmp"
-    orphan_dir = folder / f".typst.{gone.pid}.q8w2e1.tmp"
-    live_file = folder / f".b.pdf.{os.getpid()}.z1y2x3.tmp"
+    orphan_file = folder / f".a.pdf.{host}.{gone.pid}.k3j_x9.tmp"
+    orphan_dir = folder / f".typst.{host}.{gone.pid}.q8w2e1.tmp"
+    live_file = folder / f".b.pdf.{host}.{os.getpid()}.z1y2x3.tmp"
+    # Another node of a cluster sharing this folder: its process ids mean nothing here, whether or not a
+    # process with that number runs on this host.
+    other_node = folder / f".c.pdf.{host}x-other.{gone.pid}.a1b2c3.tmp"
+    no_host = folder / f".d.pdf.{gone.pid}.d4e5f6.tmp"  # the old naming: whose it is, is unknown
     report = folder / "a.pdf"
     orphan_file.write_text("half")
     orphan_dir.mkdir()
     (orphan_dir / "report.typ").write_text("half")
-    live_file.write_text("being written")
+    for path in (live_file, other_node, no_host):
+        path.write_text("being written")
     report.write_text("whole")
     assert set(remove_orphans(tmp_path / "reports")) == {orphan_file, orphan_dir}
     assert live_file.exists() and report.exists() and not orphan_file.exists() and not orphan_dir.exists()
+    assert other_node.exists() and no_host.exists()
+
+
+def test_temporary_files_are_named_with_host_and_process(tmp_path):
+    import re
+
+    from patroon.atomic import host_tag, temporary_folder
+
+    with temporary_folder(tmp_path, "typst") as scratch:
+        assert re.fullmatch(rf"\.typst\.{re.escape(host_tag())}\.{os.getpid()}\.[A-Za-z0-9_]+\.tmp", Path(scratch).name)

@@ -3,8 +3,10 @@ leaves a truncated output, and every text passes the privacy guard first. Kept a
 commands writing a stamp or the index do not import pandas (half a second a process).
 
 A killed process (SIGKILL, power loss) cannot remove its temporary files. Their names carry the writing
-process's id, so the next build removes those whose process is gone (`remove_orphans`) and leaves alone
-the ones a build running beside it is still writing."""
+host and process id, so the next build removes those written on this host whose process is gone
+(`remove_orphans`) and leaves alone the ones a build running beside it is still writing. On a cluster the
+folders are shared between nodes: a process id says nothing about another host's processes, so another
+host's temporary files are never removed (a job on that node may still be writing them)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -20,10 +23,20 @@ from patroon.privacy import Guard
 NO_GUARD = Guard()
 
 
+def host_tag() -> str:
+    """This host's name as it appears in temporary file names: no dots (they separate the parts)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname().split(".")[0]) or "host"
+
+
+def temporary_prefix(name: str) -> str:
+    """`.<name>.<host>.<pid>.`: mkstemp/TemporaryDirectory append a random part and `.tmp`."""
+    return f".{name}.{host_tag()}.{os.getpid()}."
+
+
 def write_text(path: Path, text: str | bytes, guard: Guard = NO_GUARD) -> None:
     guard.check(path, text)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path.name), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8") if isinstance(text, str) else text)
@@ -42,11 +55,11 @@ def write_json(path: Path, payload: object, guard: Guard = NO_GUARD) -> None:
 def temporary_folder(parent: Path, purpose: str) -> tempfile.TemporaryDirectory:
     """A hidden scratch folder inside `parent` that `remove_orphans` can clean up after a killed process."""
     parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(dir=parent, prefix=f".{purpose}.{os.getpid()}.", suffix=".tmp")
+    return tempfile.TemporaryDirectory(dir=parent, prefix=temporary_prefix(purpose), suffix=".tmp")
 
 
-# `.<name>.<pid>.<random>.tmp`, as made by mkstemp/TemporaryDirectory with the prefixes above.
-_TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
+# `.<name>.<host>.<pid>.<random>.tmp`, as made by mkstemp/TemporaryDirectory with `temporary_prefix`.
+_TEMPORARY = re.compile(r"^\..+\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
 
 
 def _alive(pid: int) -> bool:
@@ -60,13 +73,15 @@ def _alive(pid: int) -> bool:
 
 
 def remove_orphans(folder: Path) -> list[Path]:
-    """Remove the temporary files and folders under `folder` whose writing process no longer exists."""
+    """Remove the temporary files and folders under `folder` that a process of this host wrote and that
+    process no longer exists. Names without a host (or of another host) are left alone."""
     removed = []
     if not folder.is_dir():
         return removed
+    host = host_tag()
     for path in sorted(folder.rglob(".*.tmp")):
         match = _TEMPORARY.match(path.name)
-        if match is None or _alive(int(match["pid"])):
+        if match is None or match["host"] != host or _alive(int(match["pid"])):
             continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)

@@ -168,6 +168,39 @@ def bench_qca(repeat: int) -> list[dict]:
     return figures
 
 
+def bench_slurm(studies: list[str], repeat: int, shards: int) -> list[dict]:
+    """Local against SLURM wall time for a full build, on a single-node SLURM brought up for it
+    (patroon.localslurm: root only), and the overhead per SLURM job: (SLURM - local) / jobs submitted."""
+    from patroon.localslurm import LocalSlurm
+
+    data = Path(tempfile.mkdtemp(prefix="patroon-bench-data-"))
+    for study in studies:
+        shutil.copytree(ROOT / "data" / study, data / study)
+    local, cluster, per_job = [], [], []
+    profile = ["--profile", str(ROOT / "workflow" / "profiles" / "slurm"), "--config", f"report_shards={shards}"]
+    with LocalSlurm() as slurm:
+        for _ in range(repeat):
+            workdir = scratch(studies, data)
+            local.append(snakemake(workdir))
+            shutil.rmtree(workdir)
+            workdir = scratch(studies, data)
+            command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
+                       "all", *profile]  # the target before --config, which takes every word after it
+            start = time.perf_counter()
+            run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=slurm.env())
+            cluster.append(time.perf_counter() - start)
+            if run.returncode != 0:
+                raise RuntimeError(f"snakemake on SLURM failed in {workdir}:\n{run.stderr[-2000:]}")
+            jobs = (run.stdout + run.stderr).count("has been submitted with SLURM jobid")
+            per_job.append((cluster[-1] - local[-1]) / max(1, jobs))
+            shutil.rmtree(workdir)
+    shutil.rmtree(data)
+    name = ",".join(studies)
+    return [summary(f"full build, local, 2 cores ({name})", local),
+            summary(f"full build on single-node SLURM, {shards} render shards per study, {jobs} jobs ({name})", cluster),
+            summary("SLURM overhead per job ((SLURM - local) / jobs)", per_job)]
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -179,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="bench/results.json")
     parser.add_argument("--scale-only", action="store_true", help="skip the real studies and the refusals")
     parser.add_argument("--qca-only", action="store_true", help="only the QCA timings")
+    parser.add_argument("--slurm", action="store_true",
+                        help="cluster part: local against single-node SLURM wall time (root; the [slurm] extra)")
+    parser.add_argument("--slurm-only", action="store_true", help="only the cluster part")
+    parser.add_argument("--shards", type=int, default=2, help="render shards per study in the cluster part")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.studies:
@@ -188,10 +225,12 @@ def main(argv: list[str] | None = None) -> int:
 
         studies = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]
     studies = [s for s in studies if (ROOT / "data" / s / "study.yaml").exists()]
-    figures = bench_qca(args.repeat)
-    if not args.qca_only:
-        figures += bench_real(studies, args.repeat) if studies and not args.scale_only else []
-        figures += [] if args.scale_only else bench_refusals(args.repeat)
+    quick = args.scale_only or args.slurm_only or args.qca_only
+    figures = [] if args.slurm_only else bench_qca(args.repeat)
+    figures += bench_real(studies, args.repeat) if studies and not quick else []
+    figures += [] if quick else bench_refusals(args.repeat)
+    if args.slurm or args.slurm_only:
+        figures += bench_slurm(studies, args.repeat, args.shards)
     if args.scale:
         figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
     out = Path(args.out)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -23,9 +24,7 @@ from patroon.load import StudyData
 from patroon.privacy import Guard
 from patroon.atomic import NO_GUARD, remove_orphans, write_text
 from patroon.stages import analysis_results
-from patroon.workflow import StudyLayout, coding_files
-
-MANIFEST = ".manifest.json"
+from patroon.workflow import StudyLayout, coding_files, figure_folder, manifest_name, report_stems, shard
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,14 @@ def study_layout(data: StudyData) -> StudyLayout:
     return lay
 
 
-def targets(data: StudyData) -> list[Target]:
+def targets(data: StudyData, part: tuple[int, int] = (1, 1)) -> list[Target]:
+    """The reports of shard `part` = (index, count) (see workflow.shard); all of them for (1, 1)."""
     lay = study_layout(data)
+    mine = set(shard(report_stems(lay), *part))
+    return [t for t in _all_targets(data, lay) if t.stem in mine]
+
+
+def _all_targets(data: StudyData, lay: StudyLayout) -> list[Target]:
     result = [Target("synthese", "synthesis", "", tuple(Path(f) for f in lay.all_files()))]
     for case_id in data.cases:
         result.append(Target(f"{lay.cases[case_id]}/{case_id}", "case", case_id,
@@ -103,34 +108,46 @@ def fingerprint(target: Target, settings: str, file_digests: dict[Path, str]) ->
 
 def render_study(data: StudyData, out: Path, formats: list[str], renderer: render.Renderer,
                  guard: Guard = NO_GUARD, only: list[str] | None = None, workers: int = 2,
-                 base: Path | None = None, log=print) -> list[str]:
-    """Render the stale reports (or exactly `only`); returns the stems rendered."""
+                 base: Path | None = None, log=print, part: tuple[int, int] = (1, 1)) -> list[str]:
+    """Render the stale reports of shard `part` (or exactly `only`); returns the stems rendered.
+
+    Snakemake leaves a shard's outputs in place (`update()`) so that this decides per report what is
+    stale; the reports it keeps are touched, so Snakemake sees the shard's outputs newer than its inputs.
+    Each shard keeps its own manifest: shards running side by side never write the same file."""
     base = base or Path.cwd()
-    remove_orphans(out)  # what a killed render left behind
-    manifest_path = out / MANIFEST
+    remove_orphans(out)  # what a killed render on this host left behind
+    manifest_path = out / manifest_name(*part)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if only is None else {}
     except (OSError, ValueError):
         manifest = {}
     settings = "|".join([_code_digest(), ",".join(formats), data.study.language, renderer.name])
-    all_targets = targets(data)
+    all_targets = targets(data, part)
     files = {p for t in all_targets for p in t.inputs}
     file_digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
     def stale(target: Target) -> bool:
         if only is not None:
             return target.stem in only
-        outputs = [out / f"{target.stem}.{ext}" for ext in ["qmd", *formats]]
         return manifest.get(target.stem) != fingerprint(target, settings, file_digests) or \
-            not all(p.exists() for p in outputs)
+            not all(p.exists() for p in outputs_of(target))
+
+    def outputs_of(target: Target) -> list[Path]:
+        return [out / f"{target.stem}.{ext}" for ext in ["qmd", *formats]] + [out / figure_folder(target.stem)]
 
     todo = [t for t in all_targets if stale(t)]
     if only is not None:
         unknown = set(only) - {t.stem for t in all_targets}
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
+    shard_note = f" (shard {part[0]} of {part[1]})" if part != (1, 1) else ""
+    if only is None:
+        for target in all_targets:
+            if target not in todo:
+                for path in outputs_of(target):
+                    os.utime(path)
     if not todo:
-        log(f"{data.study.id}: all {len(all_targets)} reports up to date")
+        log(f"{data.study.id}: all {len(all_targets)} reports up to date{shard_note}")
         return []
     # Studies with organisations share unit/case frames across reports; studies of cases only share the
     # block results (a case report shows its rows of each block).
@@ -156,6 +173,8 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
         return render.Pending(out / f"{target.stem}.qmd", render.render_template(template, context), figure_files)
 
     def render_batch(batch: list[Target]) -> list[Target]:
+        for target in batch:  # a report without figures still has its (declared) folder
+            (out / figure_folder(target.stem)).mkdir(parents=True, exist_ok=True)
         render.render_documents([prepare(t) for t in batch], formats, data.study.language, renderer, guard, out)
         return batch
 
@@ -169,6 +188,6 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
                 manifest[target.stem] = fingerprint(target, settings, file_digests)
             write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True))
     write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
-    log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}")
+    log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}{shard_note}")
     log("rendered: " + ", ".join(sorted(done)))
     return done

@@ -126,7 +126,7 @@ def cmd_render(args) -> int:
         data = _load(args, study_id)
         try:
             render_study(data, Path(args.reports) / study_id, args.formats.split(","), renderer, guard,
-                         only=args.report, workers=args.workers)
+                         only=args.report, workers=args.workers, part=args.shard)
         except KeyError as exc:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
             return 2
@@ -254,6 +254,15 @@ def _slug(value: str) -> str:
     return value
 
 
+def _shard(value: str) -> tuple[int, int]:
+    import re
+
+    match = re.fullmatch(r"([1-9][0-9]*)/([1-9][0-9]*)", value)
+    if match is None or int(match[1]) > int(match[2]):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a shard K/N with 1 <= K <= N, e.g. 2/4")
+    return int(match[1]), int(match[2])
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="patroon", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -282,6 +291,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--renderer", default="auto", choices=["auto", "quarto", "pandoc"])
     r.add_argument("--workers", type=int, default=2, help="reports rendered at once")
     r.add_argument("--stamp", help="write this file when done (for Snakemake)")
+    r.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
+                   help="render only the K-th of N shards of each study's reports (for a cluster); default 1/1")
     i = add("index", cmd_index, "write reports/index.html")
     i.add_argument("--formats", default="html,pdf")
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")

@@ -17,6 +17,8 @@ class Config(Strict):
     language: Literal["nl", "en"] = "nl"
     renderer: Literal["auto", "quarto", "pandoc"] = "auto"
     data_dir: str = "data"
+    # Render jobs per study: each renders every n-th report, and on a cluster each may run on another node.
+    report_shards: int = Field(default=1, ge=1, le=1000)
     # None: no privacy check. A file named here must exist (a typo must not switch the guard off).
     privacy_file: str | None = None
 

@@ -761,13 +761,15 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
 
 def attach_figures(context: dict, stem: str, out: Path) -> dict[Path, str]:
     """Give the template one Markdown image per figure (`fig[name]`), pointing at
-    reports/<study>/figures/<stem>-<name>.svg relative to the report; return the files to write."""
+    reports/<study>/figures/<stem with dashes>/<name>.svg relative to the report; return the files to write."""
+    from patroon.workflow import figure_folder
+
     depth = stem.count("/")
     files, markdown = {}, {}
     for figure in context.get("figures", []):
-        file_name = f"{stem.replace('/', '-')}-{figure.name}.svg"
-        files[out / "figures" / file_name] = figure.svg
-        markdown[figure.name] = f"![{escape.markdown(figure.alt)}]({'../' * depth}figures/{file_name})"
+        file_name = f"{figure_folder(stem)}/{figure.name}.svg"
+        files[out / file_name] = figure.svg
+        markdown[figure.name] = f"![{escape.markdown(figure.alt)}]({'../' * depth}{file_name})"
     context["fig"] = markdown
     return files
 

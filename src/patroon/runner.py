@@ -47,7 +47,7 @@ def failure_line(causes: list[str]) -> str:
 def summary(root: Path, since: float) -> list[str]:
     """One line per study whose render job ran in this build (its log is newer than the start)."""
     lines = []
-    for log in sorted((root / "logs").glob("*/reports.log")):
+    for log in sorted((root / "logs").glob("*/reports*.log")):
         if log.stat().st_mtime < since:
             continue
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():

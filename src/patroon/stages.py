@@ -227,14 +227,14 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     if qca_result is not None:
         csv("qca/truth_table.csv", qca_result.truth_table)
         csv("qca/necessity.csv", qca_result.necessity)
-        if qca_result.calibration is not None:
-            csv("qca/calibration.csv", qca_result.calibration)
-        if qca_result.robustness is not None:
-            csv("qca/robustness.csv", qca_result.robustness)
+        # Always the same files (empty where a setting is off or ~outcome was refused): every output is
+        # declared to Snakemake, so the set may not depend on the data.
+        empty = pd.DataFrame()
+        csv("qca/calibration.csv", qca_result.calibration if qca_result.calibration is not None else empty)
+        csv("qca/robustness.csv", qca_result.robustness if qca_result.robustness is not None else empty)
         negated = qca_result.negated
-        if negated is not None:
-            csv("qca/truth_table_negated.csv", negated.truth_table)
-            csv("qca/necessity_negated.csv", negated.necessity)
+        csv("qca/truth_table_negated.csv", negated.truth_table if negated is not None else empty)
+        csv("qca/necessity_negated.csv", negated.necessity if negated is not None else empty)
         solutions = qca_result.solutions + (negated.solutions if negated is not None else [])
         write_json(out / "qca/solutions.json", solutions, guard)
         written.append(out / "qca/solutions.json")

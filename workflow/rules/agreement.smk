@@ -8,5 +8,9 @@ rule agreement:
         per_variable="results/{study}/agreement.csv",
         disagreements="results/{study}/agreement-verschillen.csv",
     priority: 10
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input, attempt: layouts.stage_mem_mb(input.size_mb, attempt),
+        runtime=lambda wildcards, input, attempt: layouts.stage_runtime(input.size_mb, attempt),
     shell:
         "{PATROON} agreement {COMMON} --study {wildcards.study}"

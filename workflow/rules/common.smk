@@ -5,6 +5,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from patroon import workflow as layouts
 from patroon.workflow import layout
 
 configfile: "config/config.yaml"
@@ -28,6 +29,30 @@ PRIVACY_INPUT = [PRIVACY] if PRIVACY else []
 # reach patroon as part of the path). Everything else in the shell lines is a schema-checked enum or slug.
 PATROON = f"{shlex.quote(sys.executable)} -m patroon"
 COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml"
+# Stages that read one study take its folder from their declared input, and write where their declared
+# outputs are: with a storage plugin (no shared filesystem) those are local copies in other places.
+STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml'
+# Render jobs per study (config `report_shards`; the slurm profile raises it): see reports.smk.
+SHARDS = int(config.get("report_shards", 1))
+
+
+def rule_name(stage, study, suffix=""):
+    """Rules made per study (their outputs differ per study) get names like tables_sturing_jeugdhulp."""
+    return f"{stage}_{study.replace('-', '_')}{suffix}"
+
+
+def render_resource(function, n_reports):
+    """A resource of a render shard: a function of its input size, its number of reports and the attempt."""
+    return lambda wildcards, input, attempt: function(input.size_mb, n_reports, attempt)
+
+
+def files_of(study):
+    return LAYOUT[study].all_files() + PRIVACY_INPUT
+
+
+# The three small rules of a build: not worth a cluster job's scheduling delay. They run on the machine
+# running Snakemake (on a cluster: the login or head node).
+localrules: validate, index
 
 wildcard_constraints:
     study="[a-z0-9][a-z0-9-]*",

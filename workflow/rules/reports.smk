@@ -1,9 +1,15 @@
-# One render job per study. Inside it, patroon re-renders only the reports whose own input files changed
-# (a gemeente: its file and its providers'; a provider: its file and its gemeenten'; the synthesis:
-# everything), tracked in reports/<study>/.manifest.json. That manifest is deliberately not a declared
-# output (Snakemake deletes declared outputs before a job runs); the declared output is a stamp. One process per report would spend more time
-# starting Python and re-reading the study than rendering (see README, "Speed").
+# A study's reports are rendered in `report_shards` jobs (config/config.yaml; the slurm profile raises
+# it), each rendering every n-th report (patroon.workflow.shard) so that on a cluster they run on different
+# nodes. One rule per study and shard, because each declares exactly its own files: every report's .qmd
+# and formats, its figure folder, and the shard's manifest.
+#
+# The outputs are `update()`: Snakemake leaves them in place, and inside the job patroon re-renders only
+# the reports whose own input files changed (a gemeente: its file and its providers'; a provider: its file
+# and its gemeenten'; the synthesis: everything), tracked in the shard's manifest, and touches the others.
+# One process per report would spend more time starting Python and re-reading the study than rendering
+# (see README, "Speed"). If a render fails, Snakemake restores the previous versions of its outputs.
 FORMAT_LIST = ",".join(FORMATS)
+RENDER_MANIFESTS = {}  # study -> every shard's manifest: the target rule asks for these
 
 
 # Reports do not wait for the tables and analysis stages: they read the case files through the same
@@ -11,17 +17,39 @@ FORMAT_LIST = ",".join(FORMATS)
 # two cores rendering runs beside tables/analysis instead of after them. Priorities put the longest jobs
 # first (rendering, then analysis, then tables; validate and index are the short ones), so that on two
 # cores no long job is left alone at the end with one core idle.
-rule reports:
-    input:
-        files=study_files,
-    output:
-        "reports/{study}/.built",
-    priority: 30
-    log:
-        "logs/{study}/reports.log",
-    shell:
-        "{PATROON} render {COMMON} --study {wildcards.study} --language {LANGUAGE} --renderer {RENDERER} "
-        "--formats {FORMAT_LIST} --stamp {output} 2>&1 | tee {log}"
+for _study in STUDIES:
+    _stems = layouts.report_stems(LAYOUT[_study])
+    _count = layouts.shard_count(_stems, SHARDS)
+    RENDER_MANIFESTS[_study] = []
+    for _index in range(1, _count + 1):
+        _mine = layouts.shard(_stems, _index, _count)
+        _outputs = layouts.shard_outputs(_mine, FORMATS)
+        _manifest = f"reports/{_study}/{layouts.manifest_name(_index, _count)}"
+        RENDER_MANIFESTS[_study].append(_manifest)
+        rule:
+            name: rule_name("reports", _study, f"_{_index}_of_{_count}")
+            input:
+                files=files_of(_study),
+                study=str(DATA / _study / "study.yaml"),
+            output:
+                manifest=update(_manifest),
+                reports=[update(f"reports/{_study}/{name}") for name in _outputs["files"]],
+                figures=[update(directory(f"reports/{_study}/{name}")) for name in _outputs["folders"]],
+            params:
+                study=_study,
+                shard=f"{_index}/{_count}",
+            log:
+                f"logs/{_study}/reports-{_index}-of-{_count}.log",
+            priority: 30
+            threads: 2
+            resources:
+                mem_mb=render_resource(layouts.render_mem_mb, len(_mine)),
+                runtime=render_resource(layouts.render_runtime, len(_mine)),
+            retries: 2
+            shell:
+                "{PATROON} render " + STUDY_DATA + " --study {params.study} --language {LANGUAGE} "
+                "--renderer {RENDERER} --formats {FORMAT_LIST} --shard {params.shard} --workers {threads} "
+                '--reports "$(dirname "$(dirname "$(dirname {output.manifest:q})")")" 2>&1 | tee {log}'
 
 
 # The index only links reports by their ids and names: it depends on the data files, not on the reports.
