@@ -30,3 +30,10 @@ def markdown(value: object) -> str:
 def yaml_string(value: object) -> str:
     """A metadata value: Markdown-escaped (pandoc parses metadata as Markdown), then a quoted YAML scalar."""
     return json.dumps(markdown(value), ensure_ascii=False)
+
+
+def typst_string(value: object) -> str:
+    """A Typst string literal (for `#set document(title: ...)` in a raw Typst block): quotes and
+    backslashes escaped, whitespace folded, so nothing can end the string or the block."""
+    text = " ".join(str(value).split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
