@@ -130,7 +130,7 @@ for _, document in ipairs(job.documents) do
   if document.html then
     write_file(document.html, pandoc.write(html_crossrefs(doc, names, numbers), 'html5', {
       template = html_template, table_of_contents = true, toc_depth = depth, section_divs = true,
-      number_sections = numbered, variables = {['header-includes'] = header},
+      number_sections = numbered, wrap_text = 'wrap-none', variables = {['header-includes'] = header},
     }))
   end
   if document.typst then
