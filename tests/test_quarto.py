@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import FIXTURES, ROOT
+from pdf_layout import layout_problems
 from quarto_helpers import require_quarto
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -63,6 +64,7 @@ def test_a_full_study_builds_with_quarto_without_warnings(tmp_path, quarto_path)
                 assert value == "" or value.startswith(("data:", "#")), f"{stem}: {tag}"[:300]
         pdf = PdfReader(out / f"{stem}.pdf")
         assert pdf.metadata.title, stem
+        assert layout_problems(out / f"{stem}.pdf") == [], stem
         box = pdf.pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (595, 842), stem
     synthesis = BeautifulSoup((out / "synthese.html").read_text(), "html.parser")

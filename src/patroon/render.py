@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from patroon import __version__, derive, escape, pandoc_batch, quarto, report_figures, tables
+from patroon import __version__, derive, escape, figures, pandoc_batch, quarto, report_figures, tables
 from patroon.atomic import NO_GUARD, temporary_folder, write_text
 from patroon.load import StudyData
 from patroon.privacy import Guard
@@ -516,7 +516,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
 
 
 # The text width of an A4 page with 2 cm margins (17 cm) in CSS pixels (Typst reads an SVG's px as 0.75 pt).
-TEXT_WIDTH_PX = 640
+TEXT_WIDTH_PX = figures.MAX_WIDTH
 
 
 def figure_width(svg: str) -> float:
