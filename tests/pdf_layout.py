@@ -37,7 +37,8 @@ def layout_problems(path: Path, limit: int = 10) -> list[str]:
             # Letters running into the next cell's: neighbours on one line whose boxes overlap.
             chars = sorted((c for c in level.chars if c["text"].strip()), key=lambda c: (round(c["top"]), c["x0"]))
             for a, b in zip(chars, chars[1:]):
-                if abs(a["top"] - b["top"]) < 1 and b["x0"] < a["x1"] - 0.4 * min(a["width"], b["width"]):
+                if (a["text"].isalnum() and b["text"].isalnum() and abs(a["top"] - b["top"]) < 1
+                        and b["x0"] < a["x1"] - 0.4 * min(a["width"], b["width"])):
                     problems.append(f"{where}: {a['text']!r} and {b['text']!r} overprint at ({a['x0']:.0f}, {a['top']:.0f})")
                     break
             words = sorted(level.extract_words(), key=lambda w: w["top"])
