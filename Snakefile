@@ -10,6 +10,7 @@ rule all:
         expand("results/{study}/units.csv", study=STUDIES),
         expand("results/{study}/patterns.json", study=STUDIES),
         expand("reports/{study}/.built", study=STUDIES),
+        [f"results/{study}/agreement.csv" for study in STUDIES if LAYOUT[study].coding],
         "reports/index.html",
 
 
@@ -17,3 +18,4 @@ include: "workflow/rules/validate.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/reports.smk"
+include: "workflow/rules/agreement.smk"

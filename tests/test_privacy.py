@@ -43,3 +43,102 @@ def test_malformed_privacy_file_is_a_clear_error(tmp_path, capsys):
                  "--results", str(tmp_path / "r")])
     assert code == 1
     assert "privacy.yaml:1: terms: expected a list" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- look-alikes, every output, undo
+
+
+@pytest.mark.parametrize("spelling", [
+    "Jan Jansen",
+    "ＪＡＮ　ＪＡＮＳＥＮ",            # full-width forms: NFKC
+    "Jan Jan\u00adsen",               # soft hyphen inside the word
+    "Jan Jan\u200bsen",               # zero-width space
+    "J\u0430n J\u0430nsen",           # Cyrillic а
+    "Jan J\u03bfnsen".replace("\u03bf", "a"),
+    "jan-jansen", "jan_jansen",       # slugs and file names
+])
+def test_look_alike_spellings_are_caught(spelling):
+    with pytest.raises(PrivacyLeak):
+        Guard(("Jan Jansen",)).check(Path("x.html"), f"<p>Gesproken met {spelling}.</p>")
+
+
+def test_file_names_and_binary_outputs_are_checked():
+    import io
+    import zipfile
+
+    guard = Guard(("Jan Jansen",))
+    with pytest.raises(PrivacyLeak):
+        guard.check(Path("reports/jan-jansen.html"), "niets")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", "<sst><si><t>Jan Jansen</t></si></sst>")
+    with pytest.raises(PrivacyLeak):
+        guard.check(Path("x.xlsx"), buffer.getvalue())
+    with pytest.raises(PrivacyLeak):
+        guard.check(Path("x.qdc"), "<Code name=\"Jan Jansen\"/>".encode())
+
+
+def test_a_refused_output_undoes_what_the_job_wrote(tmp_path):
+    from patroon.atomic import write_text
+
+    guard = Guard(("Orgdrie",))
+    write_text(tmp_path / "a.csv", "fine", guard)
+    with pytest.raises(PrivacyLeak):
+        write_text(tmp_path / "b.csv", "Orgdrie", guard)
+    assert guard.undo() == [tmp_path / "a.csv"]
+    assert not list(tmp_path.iterdir())
+
+
+def test_tables_and_analysis_leave_nothing_when_refused(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "mini", tmp_path / "data" / "mini")
+    privacy = tmp_path / "privacy.yaml"
+    privacy.write_text("terms:\n  - Orgdrie\n")
+    common = ["--data", str(tmp_path / "data"), "--study", "mini", "--privacy", str(privacy),
+              "--results", str(tmp_path / "results")]
+    for command in ("tables", "analyse"):
+        assert main([command, *common]) == 1
+        assert not [p for p in (tmp_path / "results").rglob("*") if p.is_file()] if (tmp_path / "results").exists() else True
+    capsys.readouterr()
+
+
+def test_index_is_guarded(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "mini", tmp_path / "data" / "mini")
+    privacy = tmp_path / "privacy.yaml"
+    privacy.write_text("terms:\n  - Orgeen\n")
+    code = main(["index", "--data", str(tmp_path / "data"), "--study", "mini", "--privacy", str(privacy),
+                 "--reports", str(tmp_path / "reports")])
+    assert code == 1 and "index.html: privacy" in capsys.readouterr().err
+    assert not (tmp_path / "reports" / "index.html").exists()
+
+
+def test_a_configured_privacy_file_that_does_not_exist_is_an_error(tmp_path, capsys):
+    code = main(["tables", "--data", str(FIXTURES), "--study", "mini", "--privacy", str(tmp_path / "privacy.yml"),
+                 "--results", str(tmp_path / "r")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "privacy.yml:1: privacy_file: the configured privacy file does not exist" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_adding_a_term_after_a_build_reruns_the_guarded_jobs(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    shutil.copytree(FIXTURES / "mini", tmp_path / "data" / "mini")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "privacy.yaml").write_text("terms:\n  - Nergensnaam\n")
+    (tmp_path / "config" / "config.yaml").write_text(
+        "studies: [mini]\nformats: [html]\nrenderer: pandoc\ndata_dir: data\nprivacy_file: config/privacy.yaml\n")
+    snakemake = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2"]
+    first = subprocess.run(snakemake, cwd=tmp_path, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr[-2000:]
+    (tmp_path / "config" / "privacy.yaml").write_text("terms:\n  - Nergensnaam\n  - Orgdrie\n")
+    second = subprocess.run(snakemake, cwd=tmp_path, capture_output=True, text=True)
+    assert second.returncode != 0
+    assert "privacy: contains the protected term 'Orgdrie'" in second.stdout + second.stderr
+    (tmp_path / "config" / "config.yaml").write_text(
+        "studies: [mini]\nformats: [html]\nrenderer: pandoc\ndata_dir: data\nprivacy_file: config/privacy.yml\n")
+    third = subprocess.run(snakemake, cwd=tmp_path, capture_output=True, text=True)
+    assert third.returncode != 0 and "privacy_file: config/privacy.yml does not exist" in third.stdout + third.stderr

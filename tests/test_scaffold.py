@@ -12,7 +12,13 @@ def test_new_gemeente_lists_every_case_variable_and_loads_once_filled(mini_copy,
     data = yaml.safe_load(text)
     assert set(data["coded"]) == {"adaptief-vermogen", "onzekerheid", "context.inwoners"}
     assert "# allowed: \"hoog\" = hoog; \"laag\" = laag; niet-besproken" in text
+    (mini_copy / "gemeenten" / "d.yaml").write_text(text.replace("TODO pseudonym", "Delta").replace("section: TODO", "section: '1'"))
+    with pytest.raises(LoadError) as caught:  # the evidence texts still say TODO
+        load_study(mini_copy, base=mini_copy.parent.parent)
+    assert any("still holds a TODO placeholder" in p.message and p.path.endswith("gemeenten/d.yaml")
+               for p in caught.value.problems)
     text = text.replace("TODO pseudonym", "Delta").replace("section: TODO", "section: '1'")
+    text = text.replace("TODO own-words paraphrase", "eigen woorden")
     (mini_copy / "gemeenten" / "d.yaml").write_text(text)
     study = load_study(mini_copy, base=mini_copy.parent.parent)
     assert "d" in study.cases

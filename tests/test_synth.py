@@ -43,8 +43,28 @@ def test_synthetic_study_is_valid_and_of_the_requested_size(tmp_path):
 def test_same_seed_same_study_other_seed_other_study(tmp_path):
     data = setup_template(tmp_path)
     one = write_study(data, "s1", 5, 3, seed=7)
-    text_one = {p.name: p.read_text() for p in sorted(one.rglob("*.yaml"))}
-    two = write_study(data, "s1", 5, 3, seed=7)
-    assert text_one == {p.name: p.read_text() for p in sorted(two.rglob("*.yaml"))}
-    three = write_study(data, "s1", 5, 3, seed=8)
+    text_one = {p.name: p.read_text() for p in sorted(one.rglob("*.yaml")) if p.name != "study.yaml"}
+    two = write_study(data, "s2", 5, 3, seed=7)
+    assert text_one == {p.name: p.read_text() for p in sorted(two.rglob("*.yaml"))
+                        if p.name != "study.yaml"}
+    three = write_study(data, "s3", 5, 3, seed=8)
     assert text_one != {p.name: p.read_text() for p in sorted(three.rglob("*.yaml"))}
+
+
+def test_synth_never_replaces_an_existing_study(tmp_path):
+    """`synth --study <existing>` once deleted that study's real data: now it refuses and touches nothing."""
+    import subprocess
+    import sys
+
+    data = setup_template(tmp_path)
+    before = {p: p.read_bytes() for p in (data / "sturing-jeugdhulp").rglob("*") if p.is_file()}
+    result = subprocess.run([sys.executable, "-m", "patroon", "synth", "--data", str(data), "--study",
+                             "sturing-jeugdhulp", "--gemeenten", "2", "--units", "1"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "already exists" in result.stderr and "Traceback" not in result.stderr
+    after = {p: p.read_bytes() for p in (data / "sturing-jeugdhulp").rglob("*") if p.is_file()}
+    assert after == before
+    result = subprocess.run([sys.executable, "-m", "patroon", "synth", "--data", str(data), "--gemeenten", "2",
+                             "--units", "1"], capture_output=True, text=True)
+    assert result.returncode == 2 and "exactly one --study" in result.stderr

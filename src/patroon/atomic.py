@@ -32,6 +32,7 @@ def write_text(path: Path, text: str | bytes, guard: Guard = NO_GUARD) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    guard.record(path)
 
 
 def write_json(path: Path, payload: object, guard: Guard = NO_GUARD) -> None:

@@ -69,8 +69,9 @@ def matrix(data: StudyData, block: MatrixBlock, language: str) -> BlockResult:
     present = set(block.present)
     missing = data.codebook.missing() | {"onbekend"} if block.exclude_missing else set()
     words = {key: getattr(block.labels[key], language) if key in block.labels else key
-             for key in ("similar", "different")}
+             for key in ("similar", "different", "undetermined")}
     rows = []
+    partly_known = []
     for variable_id in variables:
         values = [str(v) for v in frame[variable_id]]
         counted = [v for v in values if v not in missing]
@@ -84,14 +85,25 @@ def matrix(data: StudyData, block: MatrixBlock, language: str) -> BlockResult:
             similar = sum(v in present for v in counted) * 2 > len(counted)
         row = {"variable": variable_id, "label": label(data, variable_id, language)}
         row.update({case_id: value for case_id, value in zip(frame.index, values)})
-        row["computed"] = words["similar" if similar else "different"]
+        if counted and len(counted) < block.min_known:
+            row["computed"] = words["undetermined"]
+        else:
+            row["computed"] = words["similar" if similar else "different"]
+        if len(counted) < len(values):
+            partly_known.append((variable_id, len(counted), len(values), row["computed"]))
+        row["known"] = f"{len(counted)}/{len(values)}"
         if block.reported:
             reported = block.reported.get(variable_id)
             row["reported"] = reported.value if reported else ""
             row["agrees"] = "" if reported is None else ("ja" if reported.value == row["computed"] else "nee")
         rows.append(row)
     table = pd.DataFrame(rows)
-    summary = {"n_rows": len(rows), "n_similar": int((table["computed"] == words["similar"]).sum()) if rows else 0}
+    if rows and not partly_known:
+        table = table.drop(columns=["known"])  # every row judged on every case: nothing to say
+    summary = {"n_rows": len(rows), "n_similar": int((table["computed"] == words["similar"]).sum()) if rows else 0,
+               "partly_known": [{"variable": v, "label": label(data, v, language), "known": k, "of": n,
+                                 "computed": c} for v, k, n, c in partly_known],
+               "undetermined": words["undetermined"], "min_known": block.min_known}
     if block.reported and rows:
         compared = table[table["agrees"] != ""]
         summary["n_compared"] = int(len(compared))
@@ -189,19 +201,29 @@ def top_k(data: StudyData, block: TopKBlock, language: str) -> BlockResult:
     kept_per_case: dict[str, int] = {}
     for case_id in frame.index:
         scores = {v: frame.loc[case_id, v] for v in variables if isinstance(frame.loc[case_id, v], int)}
-        ordered = sorted(scores.items(), key=lambda item: (-item[1], variables.index(item[0])))
-        kept = []
-        for variable_id, score in ordered:
-            rank = 1 + sum(other > score for other in scores.values())
-            if rank > block.k:
-                break
-            tied = sum(other == score for other in scores.values()) > 1
-            kept.append(variable_id)
-            rows.append({"case": case_id, "rank": rank, "variable": variable_id,
-                         "label": label(data, variable_id, language), "score": score, "tie": "ja" if tied else "nee"})
-        kept_per_case[case_id] = len(kept)
+        kept_per_case[case_id] = len(rank_top(scores, variables, block.k, case_id, rows, data, language))
+    if block.total:
+        totals = {v: sum(s for s in frame[v] if isinstance(s, int)) for v in variables
+                  if any(isinstance(s, int) for s in frame[v])}
+        kept_per_case[TOTAL] = len(rank_top(totals, variables, block.k, TOTAL, rows, data, language))
     table = pd.DataFrame(rows, columns=["case", "rank", "variable", "label", "score", "tie"])
     return BlockResult(block.id, block.type, table, {"k": block.k, "kept_per_case": kept_per_case})
+
+
+def rank_top(scores: dict[str, int], variables: list[str], k: int, case_id: str, rows: list[dict],
+             data: StudyData, language: str) -> list[str]:
+    """Append the top-k rows of one set of scores (competition ranking, ties at the boundary kept)."""
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], variables.index(item[0])))
+    kept = []
+    for variable_id, score in ordered:
+        rank = 1 + sum(other > score for other in scores.values())
+        if rank > k:
+            break
+        tied = sum(other == score for other in scores.values()) > 1
+        kept.append(variable_id)
+        rows.append({"case": case_id, "rank": rank, "variable": variable_id,
+                     "label": label(data, variable_id, language), "score": score, "tie": "ja" if tied else "nee"})
+    return kept
 
 
 def continuum(data: StudyData, block: ContinuumBlock, language: str) -> BlockResult:

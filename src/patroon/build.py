@@ -23,7 +23,7 @@ from patroon.load import StudyData
 from patroon.privacy import Guard
 from patroon.atomic import NO_GUARD, remove_orphans, write_text
 from patroon.stages import analysis_results
-from patroon.workflow import StudyLayout
+from patroon.workflow import StudyLayout, coding_files
 
 MANIFEST = ".manifest.json"
 
@@ -48,6 +48,8 @@ def study_layout(data: StudyData) -> StudyLayout:
     for case_id, case in data.cases.items():
         case_ids.setdefault(plural_of[case.kind], []).append(case_id)
     lay = StudyLayout.of_files(data.root, case_plurals, organisation_plural, case_ids, list(data.organisations))
+    if data.study.coding is not None:
+        lay.coding = coding_files(data.root, data.study.coding.model_dump(), case_plurals + [organisation_plural])
     for org_id in lay.organisations:
         lay.link(org_id, [unit.case for unit in data.organisations[org_id].units])
     if len(case_plurals) > 1:

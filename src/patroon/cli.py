@@ -30,14 +30,18 @@ def _load(args, study_id: str) -> StudyData:
 
 
 def _guard(args):
+    """The privacy guard of this command; kept on `args` so that a refusal can undo what the job wrote."""
     from patroon.privacy import load_guard
 
+    if getattr(args, "guard", None) is not None:
+        return args.guard
     path = args.privacy
     if path is None and Path(args.config).exists():
         from patroon.config import load_config
 
         path = load_config(Path(args.config)).privacy_file
-    return load_guard(Path(path) if path else None)
+    args.guard = load_guard(Path(path) if path else None)
+    return args.guard
 
 
 def cmd_validate(args) -> int:
@@ -52,6 +56,13 @@ def cmd_validate(args) -> int:
         except LoadError as exc:
             problems.extend(map(str, exc.problems))
             continue
+        if data.study.coding is not None:
+            from patroon.reconciliation import check_coding
+
+            found = check_coding(folder, data, Path.cwd()).problems
+            problems.extend(map(str, found))
+            if found:
+                continue
         if not args.quiet:
             n_units = sum(len(o.units) for o in data.organisations.values())
             counts = [f"{len(data.cases_of(k))} {data.plural(k)}" for k in data.case_kinds()]
@@ -83,6 +94,28 @@ def cmd_analyse(args) -> int:
     return 0
 
 
+def cmd_agreement(args) -> int:
+    from patroon.reconciliation import check_coding
+    from patroon.stages import run_agreement
+
+    for study_id in _studies(args):
+        data = _load(args, study_id)
+        if data.study.coding is None:
+            print(f"error: study {study_id} declares no second coding (`coding:` in study.yaml)", file=sys.stderr)
+            return 2
+        check = check_coding(Path(args.data) / study_id, data, Path.cwd())
+        if check.comparison is None:
+            raise LoadError(check.problems)
+        # Agreement is worth reading while decisions are still open: write it, and list what is open.
+        run_agreement(check, Path(args.results) / study_id, _guard(args))
+        pooled = check.comparison.per_variable.iloc[-1]
+        print(f"{study_id}: {check.comparison.n_items} items compared, disagreements: {check.comparison.n_disagreements}; "
+              f"agreement {pooled.percent_agreement}%, kappa {pooled.cohen_kappa}, alpha {pooled.krippendorff_alpha}")
+        for problem in check.problems:
+            print(problem, file=sys.stderr)
+    return 0
+
+
 def cmd_render(args) -> int:
     from patroon import render
     from patroon.build import render_study
@@ -109,7 +142,7 @@ def cmd_index(args) -> int:
     from patroon.atomic import write_text
 
     studies = [_load(args, s) for s in _studies(args)]
-    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")))
+    write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(",")), _guard(args))
     return 0
 
 
@@ -196,7 +229,14 @@ def cmd_import_qdc(args) -> int:
 def cmd_synth(args) -> int:
     from patroon.synth import write_study
 
-    target = write_study(Path(args.data), args.study[0], args.gemeenten, args.units, args.seed, args.template)
+    if not args.study or len(args.study) != 1:
+        print("error: synth needs exactly one --study NAME for the new study folder", file=sys.stderr)
+        return 2
+    try:
+        target = write_study(Path(args.data), args.study[0], args.gemeenten, args.units, args.seed, args.template)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote synthetic study {args.study[0]} to {target}")
     return 0
 
@@ -229,6 +269,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--stamp", help="write this file when everything is valid (for Snakemake)")
     add("tables", cmd_tables, "write cases.csv, units.csv and the per-case tables")
     add("analyse", cmd_analyse, "write cross-case tables, patterns.json and qca/")
+    add("agreement", cmd_agreement, "intercoder agreement of the two codings, per variable, and every disagreement")
     r = add("render", cmd_render, "write .qmd and render HTML/PDF reports")
     r.add_argument("--report", action="append", help="e.g. gemeenten/rijn, aanbieders/mars or synthese")
     r.add_argument("--formats", default="html,pdf")
@@ -269,7 +310,12 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 1
     except PrivacyLeak as exc:
+        # What this job had already written passed the guard, but a set of outputs of which one was refused
+        # is not a build: remove them all.
+        removed = args.guard.undo() if getattr(args, "guard", None) is not None else []
         print(exc, file=sys.stderr)
+        if removed:
+            print(f"removed the {len(removed)} outputs this job had written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; no partial outputs were left behind", file=sys.stderr)

@@ -17,7 +17,8 @@ class Config(Strict):
     language: Literal["nl", "en"] = "nl"
     renderer: Literal["auto", "quarto", "pandoc"] = "auto"
     data_dir: str = "data"
-    privacy_file: str | None = "config/privacy.yaml"
+    # None: no privacy check. A file named here must exist (a typo must not switch the guard off).
+    privacy_file: str | None = None
 
 
 def load_config(path: Path) -> Config:

@@ -37,3 +37,34 @@ def typst_string(value: object) -> str:
     backslashes escaped, whitespace folded, so nothing can end the string or the block."""
     text = " ".join(str(value).split()).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+def code_span(value: object) -> str:
+    """A Markdown code span that holds `value` literally, whatever backticks it contains: the fence is one
+    backtick longer than the longest run inside, padded with spaces (pandoc strips one space each side).
+    A path from configuration (`data_dir`) thus stays code, never HTML."""
+    text = " ".join(str(value).split())
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+_FORMULA_START = tuple("=+-@\t\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """Neutralise a CSV cell a spreadsheet would run as a formula (OWASP's advice: a leading `'`).
+
+    Cells starting with = + - @ tab or CR are formulas to Excel and LibreOffice. Numbers (`-1`, `+0.5`) and
+    a lone sign (the codebook's `+` and `-` codes, which no spreadsheet evaluates) stay as they are, so the
+    CSV contract's vocabulary is untouched."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START) or value in ("+", "-"):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value

@@ -7,6 +7,7 @@ before any expensive work.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from patroon.consistency import check_cases_together, check_codebook_definitions, check_study_references
 from patroon.models import CaseFile, Codebook, OrganisationFile, Study
 
+CODERS_DIR = "coders"  # data/<study>/coders/<name>/: one independent coding per coder
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000  # a real case file has a few thousand; alias bombs have millions
 MAX_DEPTH = 40
@@ -98,12 +101,41 @@ class _Converter:
     def scalar(self, node: yaml.Node) -> Any:
         # Most scalars are plain text, whose value is the node's own; going through the constructor for
         # each of them was a third of the load time of a national-scale study.
-        if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
-            return node.value
+        if isinstance(node, yaml.ScalarNode):
+            value = node.value if node.tag == STR_TAG or node.style else core_scalar(node.value)
+            if isinstance(value, str):
+                bad = _CONTROL.search(value)
+                if bad:
+                    raise _Refused(node, f"control character U+{ord(bad[0]):04X} in text; remove it")
+            return value
         return self.constructor.construct_object(node, deep=True)
 
 
 STR_TAG = "tag:yaml.org,2002:str"
+# Control characters other than tab and line breaks break SVG, XML and terminals; YAML lets them in
+# through escapes in double-quoted strings.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# YAML 1.2 core schema: what a plain scalar means. PyYAML resolves by YAML 1.1, where `1:30` is 90,
+# `0755` is 493 and `on`/`yes` are booleans: in a text field that silently changes what was written.
+_CORE_INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+
+
+def core_scalar(text: str) -> Any:
+    """A plain scalar by the YAML 1.2 core schema: null, true/false, integers; everything else is text
+    (floats stay text too: case files hold no measurements, and '2.5' in a text field means '2.5')."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _CORE_INT.match(text):
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text)
+    return text
 
 
 class _Refused(Exception):
@@ -123,13 +155,15 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
     def fail(line: int, message: str, field_: str = "file") -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, field_, message)]
 
+    if path.is_dir():
+        return fail(1, "is a folder, not a file")
     try:
         size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+        raw = path.read_bytes()
     except OSError as exc:
         return fail(1, f"cannot read file: {exc.strerror}")
-    if size > MAX_FILE_BYTES:
-        return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
-    raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         return fail(1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
     try:
@@ -164,6 +198,27 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
     except yaml.YAMLError as exc:
         return fail(1, f"YAML error: {exc}", "syntax")
     return Document(path, data, converter.lines), []
+
+
+def _scalars(data: Any, loc: Path_):
+    """Every scalar of a parsed document with its location."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _scalars(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _scalars(value, loc + (index,))
+    else:
+        yield loc, data
+
+
+def _placeholders(document: Document, shown: str) -> list[Problem]:
+    """A case file made by `patroon new` is not done while it holds a TODO."""
+    for loc, value in _scalars(document.data, ()):
+        if isinstance(value, str) and "TODO" in value:
+            return [Problem(shown, document.line(loc), _field_name(loc),
+                            "still holds a TODO placeholder from `patroon new`; fill it in")]
+    return []
 
 
 def _field_name(loc: Path_) -> str:
@@ -239,9 +294,14 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
-    """Load and fully check one study. Raises LoadError with every problem found."""
+def load_study(study_dir: Path, base: Path | None = None, coder: str | None = None) -> StudyData:
+    """Load and fully check one study. Raises LoadError with every problem found.
+
+    With `coder`, the case files are that coder's independent coding (`coders/<coder>/<plural>/`), checked
+    against the same study.yaml and codebook with the same rules.
+    """
     base = base or study_dir.parent.parent
+    files_dir = study_dir / CODERS_DIR / coder if coder else study_dir
     problems: list[Problem] = []
 
     def load(path: Path, model: type[BaseModel]) -> tuple[Any, Document | None]:
@@ -260,6 +320,10 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
         raise LoadError(problems)
     problems.extend(check_codebook(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
     problems.extend(check_blocks(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
+    problems.extend(check_codebook_definitions(codebook, codebook_doc, _display(study_dir / "codebook.yaml", base)))
+    problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
+                                           any(k.role == "organisation" for k in study.unit_kinds)))
+    problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -267,11 +331,19 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
 
     documents: dict[str, tuple[Document, str]] = {}
     for kind in study.unit_kinds:
-        folder = study_dir / kind.plural
+        folder = files_dir / kind.plural
         model = CaseFile if kind.role == "case" else OrganisationFile
-        for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             shown = _display(path, base)
+            if path.name.lower().endswith((".yml", ".yaml")) and (not path.name.endswith(".yaml") or path.name == ".yaml"):
+                problems.append(Problem(shown, 1, "file", "case files are named <id>.yaml (lower-case "
+                                                          "extension .yaml, an id before it)"))
+                continue
+            if not path.name.endswith(".yaml"):
+                continue  # notes, backups and editor files beside the case files are not case files
             obj, document = load(path, model)
+            if document is not None:
+                problems.extend(_placeholders(document, shown))
             if obj is None:
                 continue
             if obj.kind != kind.kind:
@@ -289,6 +361,9 @@ def load_study(study_dir: Path, base: Path | None = None) -> StudyData:
             data.files[f"{kind.kind}/{obj.id}"] = path
             documents[f"{kind.kind}/{obj.id}"] = (document, shown)
 
+    if not problems:
+        problems.extend(check_cases_together(data, {k: shown for k, (_, shown) in documents.items()},
+                                             _display(study_dir / "study.yaml", base), study_doc))
     for key, (document, shown) in documents.items():
         kind, ident = key.split("/", 1)
         if kind in data.case_kinds():
@@ -349,6 +424,7 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
     problems = []
     case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
     seen: set[str] = set()
+    outputs: set[str] = set()
     for i, block in enumerate(study.analysis.blocks):
         loc = ("analysis", "blocks", i)
 
@@ -358,6 +434,12 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
         if block.id in seen:
             add("id", f"duplicate block id '{block.id}'", ("id",))
         seen.add(block.id)
+        output = getattr(block, "output_file", None)
+        if output is not None:
+            taken = {f"{b.id}.csv" for b in study.analysis.blocks} | {f"{b.id}-samengevat.csv" for b in study.analysis.blocks}
+            if output in taken or output in outputs:
+                add("output_file", f"'{output}' is already the output of another block", ("output_file",))
+            outputs.add(output)
         if block.kind not in case_kinds:
             add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}",
                 ("kind",))
@@ -394,6 +476,52 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
     return problems
 
 
+def check_register(study: Study, document: Document, shown: str) -> list[Problem]:
+    """Each item says what became of it, with the reason when it was not taken over; a derived item names
+    the block that derives it; the author's rows fit the columns they claim."""
+    problems = []
+    blocks = {b.id for b in study.analysis.blocks}
+    seen: set[str] = set()
+    for i, item in enumerate(study.reproduction):
+        loc = ("reproduction", i)
+
+        def add(field_: str, message: str, where: tuple = ()) -> None:
+            problems.append(Problem(shown, document.line(loc + where), f"reproduction.{i}.{field_}", message))
+
+        if item.id in seen:
+            add("id", f"duplicate register id '{item.id}'", ("id",))
+        seen.add(item.id)
+        if item.status == "niet-overgenomen" and item.reason is None:
+            add("reason", "status 'niet-overgenomen' needs `reason`: why the item is not taken over")
+        if item.status != "niet-overgenomen" and item.reason is not None:
+            add("reason", f"`reason` is for items not taken over; this one is '{item.status}'", ("reason",))
+        if item.status == "afgeleid" and item.block is None:
+            add("block", "status 'afgeleid' needs `block`: the block that derives it")
+        if item.block is not None and item.block not in blocks:
+            add("block", f"unknown block '{item.block}'; defined: {', '.join(sorted(blocks)) or 'none'}", ("block",))
+        if item.compare is not None:
+            compare = item.compare
+            if item.block is None:
+                add("compare", "`compare` needs `block`: the table the author's values are set against", ("compare",))
+            if not compare.rows and not compare.cells:
+                add("compare", "give the author's `rows` or `cells`", ("compare",))
+            if compare.rows and not compare.columns:
+                add("compare.columns", "`rows` need `columns`: what each value of a row is", ("compare",))
+            for j, row in enumerate(compare.rows):
+                if len(row) != len(compare.columns):
+                    add(f"compare.rows.{j}", f"{len(row)} values for {len(compare.columns)} columns "
+                        f"({', '.join(compare.columns)})", ("compare", "rows", j))
+            unknown = [c for c in compare.key if c not in compare.columns]
+            if unknown:
+                add("compare.key", f"not among `columns`: {', '.join(unknown)}", ("compare", "key"))
+            if compare.show is not None:
+                missing = [c for c in (compare.show.index, compare.show.columns, compare.show.values)
+                           if c not in compare.columns]
+                if missing:
+                    add("compare.show", f"not among `columns`: {', '.join(missing)}", ("compare", "show"))
+    return problems
+
+
 def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str,
                 kind: str | None = None) -> list[Problem]:
     problems = []
@@ -415,7 +543,11 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
         value_line = document.line(where + ("value",))
         if isinstance(value, str) and value in missing:
             continue
-        if variable.type == "integer":
+        if variable.type == "text" and not isinstance(value, str):
+            problems.append(Problem(shown, value_line, f"{variable_id}.value",
+                                    f"a text variable, but YAML reads {value!r} as a number or truth value; "
+                                    "put the text in quotes"))
+        elif variable.type == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
                 problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"))
         elif variable.type == "categorical":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Column = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
@@ -131,13 +131,23 @@ class SourceNote(Strict):
     reason: ShortText
 
 
+# Years a case study of organisations can be about; a typo such as 20200 made the timeline minutes long.
+Year = Annotated[int, Field(ge=1800, le=2100)]
+
+
 class Period(Strict):
-    start: int | None = None
-    end: int | None = None
+    start: Year | None = None
+    end: Year | None = None
     label: Annotated[str, StringConstraints(max_length=200)] | None = None
     tactics: list[Slug] = Field(min_length=1)
     dominant_tactic: Slug | None = None
     evidence: list[Evidence] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} lies before start {self.start}")
+        return self
 
 
 class Unit(Strict):
@@ -302,10 +312,13 @@ class MatrixBlock(BlockBase):
     # majority: more than half of the cases have a value in `present`.
     similarity: Literal["all-equal", "all-present", "majority"] = "all-equal"
     present: list[ShortText] = Field(default_factory=list)
-    labels: dict[Literal["similar", "different"], Label] = Field(default_factory=dict)
     reported: dict[VariableId, ReportedValue] = Field(default_factory=dict)
     # Cases whose value is a missing code (not discussed, not studied) do not count for or against.
     exclude_missing: bool = True
+    # With fewer known values than this, a row is not judged ('undetermined'), so one known value
+    # among unknowns cannot make a row 'equal everywhere'.
+    min_known: int = Field(default=1, ge=1)
+    labels: dict[Literal["similar", "different", "undetermined"], Label] = Field(default_factory=dict)
     # Also a compact table with one row per value of this part of the variable ids (e.g. part 2 of
     # element.vertrouwen.gemeenten-onderling is the relation), listing per case the variables present —
     # the layout of a thesis's cross-case table. Written to `output_file` when given.
@@ -343,6 +356,8 @@ class TopKBlock(BlockBase):
 
     type: Literal["top-k"]
     k: int = Field(ge=1)
+    # Also rank the sum over all cases, as case `totaal` (a thesis's 'Totaal' column).
+    total: bool = False
 
 
 class ContinuumBlock(BlockBase):
@@ -359,6 +374,9 @@ class ContinuumBlock(BlockBase):
     by_part: int | None = None
     # A variable holding the source's own placement (e.g. the author's words), shown beside ours.
     compare_with: VariableId | None = None
+    # Two computed positions closer than this count as the same place when they are set against the
+    # source's order (the source's placements are words on a coarse scale).
+    equal_within: float = Field(default=0.0, ge=0, le=2)
 
 
 Block = Annotated[CrossTabBlock | MatrixBlock | ThresholdBlock | TopKBlock | ContinuumBlock,
@@ -381,6 +399,80 @@ class Analysis(Strict):
     blocks: list[Block] = Field(default_factory=list)
 
 
+class CodingSettings(Strict):
+    """Two independent codings of the same cases and how their disagreements were settled.
+
+    Each coder's files live in `coders/<name>/<kind plural>/`, laid out like the study's own folders. The
+    study's own case files are the reconciled coding: every disagreement between the two coders is decided
+    in the reconciliation file, and the study's files must carry the decided value.
+    """
+
+    coders: list[Slug] = Field(min_length=2, max_length=2)
+    reconciliation: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$")] = "reconciliation.yaml"
+    rules: ShortText | None = None  # where the written coding rules are (shown in the synthesis)
+
+
+# ----------------------------------------------------------------------------- reproduction register
+# Every table, figure and stated conclusion of the source, with what the pipeline did with it.
+
+RegisterStatus = Literal["afgeleid", "gecodeerd", "niet-overgenomen"]
+# Computed by `patroon.register`, never typed: how a derived result compares with the author.
+AGREEMENT = ("eens", "deels", "oneens", "niet-vergelijkbaar", "geen-oordeel", "n.v.t.")
+Cell = int | Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class AuthorCell(Strict):
+    """The author's value for one cell of a block's table: the row picked by column values."""
+
+    row: dict[Column, Cell] = Field(min_length=1)
+    column: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    value: Cell
+
+
+class AuthorShow(Strict):
+    """Show the author's rows in the source's layout: `index` down, `columns` across, `values` in the cells."""
+
+    index: Column
+    columns: Column
+    values: Column
+
+
+class AuthorComparison(Strict):
+    """What the author reports, entered from the source, to set beside a block's derived table.
+
+    rows:  the author's rows (values for `columns`); compared as a set, on the `key` columns, with the rows
+           of the block's table that satisfy `where`;
+    cells: single values of the block's table.
+    """
+
+    columns: list[Column] = Field(default_factory=list)
+    key: list[Column] = Field(default_factory=list)
+    where: dict[Column, Cell] = Field(default_factory=dict)
+    rows: list[list[Cell]] = Field(default_factory=list)
+    cells: list[AuthorCell] = Field(default_factory=list)
+    show: AuthorShow | None = None
+
+
+class RegisterItem(Strict):
+    id: Slug
+    ref: Annotated[str, StringConstraints(min_length=1, max_length=80)]  # "Tabel 1", "Figuur 16", "§7.4"
+    kind: Literal["tabel", "figuur", "conclusie"]
+    title: ShortText
+    status: RegisterStatus
+    # The block that derives (afgeleid) or shows (gecodeerd) it.
+    block: Slug | None = None
+    # The author's finding or judgement in our own words; for gecodeerd conclusions this is the coded finding.
+    author: ShortText | None = None
+    compare: AuthorComparison | None = None
+    # A derived result that cannot be set against the author's (and why).
+    not_comparable: ShortText | None = None
+    # Which cells were coded so that they agree with the author (they confirm nothing independently).
+    coded_to_match: ShortText | None = None
+    # Why an item is not taken over.
+    reason: ShortText | None = None
+    evidence: list[Evidence] = Field(min_length=1)
+
+
 class Study(Strict):
     id: Slug
     title: ShortText
@@ -389,4 +481,25 @@ class Study(Strict):
     unit_kinds: list[UnitKind] = Field(min_length=1)
     expectations: list[Expectation] = Field(default_factory=list)
     analysis: Analysis
+    coding: CodingSettings | None = None
     source_notes: list[SourceNote] = Field(default_factory=list)
+    reproduction: list[RegisterItem] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------- reconciliation
+
+
+class Decision(Strict):
+    """One disagreement between the two coders, settled: which value the study's own coding carries."""
+
+    variable: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    item: Annotated[str, StringConstraints(min_length=1, max_length=120)]  # unit, case or organisation id
+    # Years and counts may be written as numbers; they are compared as the text the agreement tables show.
+    values: dict[Slug, int | Annotated[str, StringConstraints(max_length=400)]] = Field(min_length=2, max_length=2)
+    decision: int | Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    reason: ShortText
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ReconciliationFile(Strict):
+    decisions: list[Decision] = Field(default_factory=list)

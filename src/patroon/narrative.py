@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from patroon.load import StudyData
 
+MAX_LISTED = 6  # rows named in a sentence; more are counted
+
 VERDICTS = {
     "nl": {"bevestigd": "bevestigd", "deels": "deels bevestigd", "verworpen": "niet bevestigd"},
     "en": {"bevestigd": "confirmed", "deels": "partly confirmed", "verworpen": "not confirmed"},
@@ -100,6 +102,22 @@ def block_text(result, language: str) -> str:
                      f"{': ' + _names(diffs, language) if diffs else ''}." if nl else
                      f" Of {s['n_compared']} rows the author judged, {len(diffs)} differ"
                      f"{': ' + _names(diffs, language) if diffs else ''}.")
+        partly = s.get("partly_known", [])
+        if partly:
+            listed = [f"{p['label']} ({p['known']} van {p['of']} bekend: {p['computed']})" if nl else
+                      f"{p['label']} ({p['known']} of {p['of']} known: {p['computed']})" for p in partly]
+            if len(listed) > MAX_LISTED:  # the table's `known` column (and the CSV) has every row
+                rest = len(listed) - MAX_LISTED
+                listed = listed[:MAX_LISTED] + [f"{rest} andere (kolom 'bekend' in de tabel van dit blok)" if nl
+                                                else f"{rest} others (column 'known' of this block's table)"]
+            text += (f" Onbekende en niet-besproken waarden tellen niet mee, dus {len(partly)} rij(en) zijn beoordeeld "
+                     f"op minder dan alle cases: {_names(listed, language)}." if nl else
+                     f" Unknown and not-discussed values do not count, so {len(partly)} row(s) are judged on fewer "
+                     f"than all cases: {_names(listed, language)}.")
+            if s.get("min_known", 1) > 1:
+                text += (f" Met minder dan {s['min_known']} bekende waarden oordeelt de regel niet ({s['undetermined']})."
+                         if nl else f" With fewer than {s['min_known']} known values the rule does not judge "
+                         f"({s['undetermined']}).")
         return text
     if result.type == "threshold":
         if "passing_per_case" in s:
@@ -111,7 +129,9 @@ def block_text(result, language: str) -> str:
     if result.type == "top-k":
         parts = [f"{case}: {n}" for case, n in s["kept_per_case"].items()]
         return (f"Aantal waarden in de top (gelijke scores op de grens tellen alle mee): {_names(parts, language)}."
-                if nl else f"Values in the top (ties at the boundary all kept): {_names(parts, language)}.")
+                if nl else f"Values in the top (ties at the boundary all kept): {_names(parts, language)}.") + (
+            " Per rang de waarden met die score; meer dan één waarde in een cel is een gelijke score." if nl else
+            " Per rank the values with that score; more than one value in a cell is a tie.")
     if result.type == "continuum":
         placed = sorted((p, c) for c, p in s["positions"].items() if p is not None)
         order = [f"{c} ({p:+.2f})" for p, c in placed]
@@ -119,6 +139,36 @@ def block_text(result, language: str) -> str:
                 else f"From {s['left']} (−1) to {s['right']} (+1): {_names(order, language)}.")
     return (f"{s.get('n_values', 0)} gecodeerde waarden geteld." if nl
             else f"{s.get('n_values', 0)} coded values counted.")
+
+
+def register_text(counts: dict, language: str) -> dict:
+    """The opening sentence of the register and the closing note, from the counts."""
+    a = counts["agreement"]
+    nl = language == "nl"
+    total = counts["afgeleid"] + counts["gecodeerd"] + counts["niet-overgenomen"]
+    opening = (f"Het register noemt {total} tabellen, figuren en conclusies van de bron: {counts['afgeleid']} afgeleid "
+               f"door de pijplijn uit de codering van de cases, {counts['gecodeerd']} gecodeerd uit de bron (overgenomen, "
+               f"niet berekend) en {counts['niet-overgenomen']} niet overgenomen, met de reden. Van de afgeleide komen "
+               f"{a['eens']} overeen met de auteur, {a['deels']} deels, {a['oneens']} niet; {a['niet-vergelijkbaar']} zijn "
+               f"niet vergelijkbaar en bij {a['geen-oordeel']} geeft de auteur geen oordeel om mee te vergelijken. "
+               f"{counts['coded_to_match']} item(s) zijn (deels) gecodeerd om met de auteur te kloppen en bevestigen de "
+               f"bron dus niet onafhankelijk; de toelichting zegt welke cellen." if nl else
+               f"The register lists {total} tables, figures and conclusions of the source: {counts['afgeleid']} derived "
+               f"by the pipeline from the case coding, {counts['gecodeerd']} coded from the source (taken over, not "
+               f"computed) and {counts['niet-overgenomen']} not taken over, with the reason. Of the derived items "
+               f"{a['eens']} agree with the author, {a['deels']} partly, {a['oneens']} not; {a['niet-vergelijkbaar']} "
+               f"are not comparable and for {a['geen-oordeel']} the author gives no judgement to compare with. "
+               f"{counts['coded_to_match']} item(s) are (partly) coded to agree with the author and so do not confirm "
+               f"the source independently; the note says which cells.")
+    closing = (f"Afgeleid: {counts['afgeleid']} (eens {a['eens']}, deels {a['deels']}, oneens {a['oneens']}, niet "
+               f"vergelijkbaar {a['niet-vergelijkbaar']}, zonder oordeel van de auteur {a['geen-oordeel']}); gecodeerd: "
+               f"{counts['gecodeerd']}; niet overgenomen: {counts['niet-overgenomen']}. Gecodeerd om met de auteur te "
+               f"kloppen (geheel of deels): {counts['coded_to_match']}." if nl else
+               f"Derived: {counts['afgeleid']} (agree {a['eens']}, partly {a['deels']}, disagree {a['oneens']}, not "
+               f"comparable {a['niet-vergelijkbaar']}, no judgement of the author {a['geen-oordeel']}); coded: "
+               f"{counts['gecodeerd']}; not taken over: {counts['niet-overgenomen']}. Coded to agree with the author "
+               f"(wholly or partly): {counts['coded_to_match']}.")
+    return {"opening": opening, "closing": closing}
 
 
 def case_overview(data: StudyData, results: dict, language: str) -> str:
@@ -131,6 +181,10 @@ def case_overview(data: StudyData, results: dict, language: str) -> str:
 
 def synthesis_text(data: StudyData, results: dict, language: str) -> dict:
     texts = {"blocks": {r.block_id: block_text(r, language) for r in results["blocks"]}}
+    if data.study.reproduction:
+        from patroon import register
+        texts["register"] = register_text(register.counts(register.evaluate(data, results["blocks"], language)),
+                                          language)
     if "units" not in results:
         texts["overview"] = case_overview(data, results, language)
         texts["expectations"] = {}

@@ -126,6 +126,7 @@ def render_batch(folder: Path, documents: list[Path], formats: list[str], quarto
         for result, target in produced.items():
             os.chmod(result, 0o644)
             os.replace(result, target)  # same file system: atomic
+            guard.record(target)
         # Quarto leaves an empty `<name>_files/` beside a document with figures (embedded in the HTML).
         for doc in documents:
             support = doc.with_name(f"{doc.stem}_files")

@@ -53,9 +53,31 @@ LABELS = {
         "source": "Bron", "deviants": "Afwijkers", "none": "geen", "yes": "ja", "no": "nee",
         "coded_values": "Gecodeerde waarden", "in_analysis": "In de vergelijking", "part_of": "Onderdeel van",
         "holds": "Omvat", "comparison": "Vergelijking tussen de cases", "computed": "berekend",
-        "reported": "volgens de bron", "agrees": "gelijk", "case": "Case", "count": "aantal", "share": "aandeel",
-        "rank": "rang", "tie": "gedeeld", "position": "positie", "score": "score", "passes": "voldoet",
-        "n": "n",
+        "reported": "volgens de bron", "agrees": "zelfde als bron", "case": "Case", "count": "aantal", "share": "aandeel",
+        "rank": "rang", "tie": "gelijke score", "position": "positie", "score": "score", "passes": "voldoet",
+        "n": "n", "known": "bekend",
+        "register": "Reproductieregister", "findings": "Bevindingen van de auteur (gecodeerd)",
+        "closing": "Slotnotitie", "author_table": "Volgens de auteur", "against_author": "tegenover de auteur",
+        "only_computed": "alleen berekend", "only_reported": "alleen volgens de bron", "row": "rij",
+        "agreement": "Betrouwbaarheid van de codering",
+        "agreement_intro": "Twee codeurs ({a} en {b}) codeerden alle cases onafhankelijk van elkaar, uit de bron, het "
+                           "codeboek en de coderingsregels{rules}. Vóór reconciliatie kwamen zij op {n} van de {total} "
+                           "gecodeerde waarden overeen ({percent}%; Cohens kappa {kappa}, Krippendorffs alfa {alpha}). "
+                           "Elk van de {open} verschillen is beslist in {file}, met reden en bronverwijzing; de "
+                           "analyse in dit rapport gebruikt de gereconcilieerde codering.",
+        "agreement_undecided": "Nog niet beslist: {n} verschillen.",
+        "agreement_columns": ["Variabele", "Niveau", "Items", "Overeenstemming (%)", "Cohens kappa",
+                              "Krippendorffs alfa", "Verschillen"],
+        "disagreement_columns": ["Variabele", "Item", "{a}", "{b}", "Besluit", "Reden"],
+        "disagreements": "Verschillen en besluiten",
+        "corrections": "Correcties na controle tegen de conclusies van de hoofdstukken",
+        "corrections_intro": "Waarden waarover beide codeurs het eens waren, maar die bij de controle van de "
+                             "resultaten tegen de conclusies van de casushoofdstukken niet bleken te kloppen.",
+        "correction_columns": ["Variabele", "Item", "Beide codeurs", "Besluit", "Reden"],
+        "levels": {"case": "gemeente", "organisation": "organisatie", "unit": "eenheid", "": ""},
+        "pooled": "alle variabelen samen",
+        "reaction_variables": {"reactie.eerste-cluster": "Eerste cluster", "reactie.cluster": "Laatste cluster",
+                               "reactie.verloop": "Verloop van de reactie"},
         "differences_with_source": "Verschillen met de bron",
         "units_overview": "Eenheden in één oogopslag",
         "details_capped": "Hieronder de onderbouwing van {shown} van de {total} eenheden: eerst wie afwijkt van de "
@@ -84,7 +106,29 @@ LABELS = {
         "holds": "Holds", "comparison": "Comparison between the cases", "computed": "computed",
         "reported": "per the source", "agrees": "equal", "case": "Case", "count": "count", "share": "share",
         "rank": "rank", "tie": "tie", "position": "position", "score": "score", "passes": "passes",
-        "n": "n",
+        "n": "n", "known": "known",
+        "register": "Reproduction register", "findings": "The author's findings (coded)",
+        "closing": "Closing note", "author_table": "Per the author", "against_author": "against the author",
+        "only_computed": "computed only", "only_reported": "per the source only", "row": "row",
+        "agreement": "Reliability of the coding",
+        "agreement_intro": "Two coders ({a} and {b}) coded every case independently, from the source, the codebook "
+                           "and the coding rules{rules}. Before reconciliation they agreed on {n} of {total} coded "
+                           "values ({percent}%; Cohen's kappa {kappa}, Krippendorff's alpha {alpha}). Each of the "
+                           "{open} disagreements is decided in {file}, with a reason and a source reference; the "
+                           "analysis in this report uses the reconciled coding.",
+        "agreement_undecided": "Not yet decided: {n} disagreements.",
+        "agreement_columns": ["Variable", "Level", "Items", "Agreement (%)", "Cohen's kappa",
+                              "Krippendorff's alpha", "Disagreements"],
+        "disagreement_columns": ["Variable", "Item", "{a}", "{b}", "Decision", "Reason"],
+        "disagreements": "Disagreements and decisions",
+        "corrections": "Corrections after checking against the chapters' conclusions",
+        "corrections_intro": "Values both coders agreed on that, when the results were checked against the "
+                             "conclusions of the case chapters, turned out to be wrong.",
+        "correction_columns": ["Variable", "Item", "Both coders", "Decision", "Reason"],
+        "levels": {"case": "municipality", "organisation": "organisation", "unit": "unit", "": ""},
+        "pooled": "all variables together",
+        "reaction_variables": {"reactie.eerste-cluster": "First cluster", "reactie.cluster": "Final cluster",
+                               "reactie.verloop": "Course of the reaction"},
         "differences_with_source": "Differences with the source",
         "units_overview": "Units at a glance",
         "details_capped": "Below, the evidence of {shown} of the {total} units: first those that deviate from the "
@@ -143,6 +187,7 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = escape.markdown
     env.filters["yamlstr"] = escape.yaml_string
     env.filters["typst"] = escape.typst_string
+    env.filters["code"] = escape.code_span
     env.filters["ref"] = tables.evidence_ref
     env.globals["md_table"] = md_table
     env.globals["frame_table"] = frame_table
@@ -419,7 +464,8 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Renderer, base: Pa
 BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n", "share": "share",
                  "passes": "passes", "rank": "rank", "score": "score", "tie": "tie", "position": "position",
                  "computed": "computed", "reported": "reported", "agrees": "agrees", "n_coded": "n",
-                 "part": "variable"}
+                 "part": "variable", "known": "known", "only_computed": "only_computed",
+                 "only_reported": "only_reported", "row": "row"}
 
 
 def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFrame:
@@ -428,6 +474,20 @@ def block_view(result, labels: dict, data: StudyData | None = None) -> pd.DataFr
     table = result.table.copy()
     if table.empty:
         return table
+    if result.type == "matrix" and result.extra is not None:
+        # The source's own layout (one row per part, the cases across); the row per variable is in the CSV.
+        return result.extra.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in result.extra.columns
+                                            if c in BLOCK_COLUMNS})
+    if result.type == "top-k" and data is not None:
+        # The source's layout: a row per rank, a column per case, tied values together in one cell with
+        # their score (the row per value is in the CSV).
+        cells = table.groupby(["rank", "case"], sort=False).agg(
+            label=("label", ", ".join), score=("score", "first")).reset_index()
+        cells["cell"] = [f"{label} ({score})" for label, score in zip(cells["label"], cells["score"])]
+        wide = cells.pivot(index="rank", columns="case", values="cell").fillna("").sort_index()
+        wide = wide[list(dict.fromkeys(table["case"]))]
+        wide.columns = [data.cases[c].name if c in data.cases else c.capitalize() for c in wide.columns]
+        return wide.reset_index().rename(columns={"rank": labels.get("rank", "rank")})
     if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
     if "label" in table.columns and "variable" in table.columns:
@@ -488,8 +548,58 @@ def case_context(data: StudyData, case_id: str, renderer: Renderer, base: Path, 
     }
 
 
+def agreement_view(data: StudyData, base: Path, limit: int) -> dict | None:
+    """The synthesis section on intercoder agreement (studies with a second coding), or None."""
+    if data.study.coding is None:
+        return None
+    from patroon.reconciliation import check_coding
+    from patroon.stages import agreement_frames
+
+    check = check_coding(data.root, data, base)
+    if check.comparison is None:
+        return None
+    labels = LABELS[data.study.language]
+    language = data.study.language
+    per_variable, disagreements = agreement_frames(check)
+
+    def label(variable_id: str) -> str:
+        variable = data.codebook.variable(variable_id)
+        if variable is not None:
+            return getattr(variable.label, language)
+        return labels["reaction_variables"].get(variable_id, labels["pooled"])
+
+    def number(value: object) -> str:
+        return "–" if value is None or value != value else f"{value}"
+
+    pooled = per_variable.iloc[-1]
+    a, b = check.comparison.coders
+    n_disagreements = int((disagreements["kind"] == "verschil").sum())
+    rules = f" ({data.study.coding.rules})" if data.study.coding.rules else ""
+    intro = labels["agreement_intro"].format(
+        a=a, b=b, rules=rules, n=int(pooled.n_agree), total=int(pooled.n_items), percent=number(pooled.percent_agreement),
+        kappa=number(pooled.cohen_kappa), alpha=number(pooled.krippendorff_alpha),
+        open=n_disagreements, file=f"data/{data.study.id}/{data.study.coding.reconciliation}")
+    corrections = disagreements[disagreements["kind"] == "correctie"]
+    disagreements = disagreements[disagreements["kind"] == "verschil"]
+    undecided = int((disagreements["decision"] == "").sum())
+    rows = [[label(r.variable), labels["levels"].get(r.level, r.level), r.n_items, number(r.percent_agreement),
+             number(r.cohen_kappa), number(r.krippendorff_alpha), r.n_disagreements]
+            for r in per_variable.itertuples()]
+    shown = disagreements.head(limit)
+    detail = [[label(r.variable), r.item, r.value_a, r.value_b, r.decision, r.reason] for r in shown.itertuples()]
+    headers = [h.format(a=a, b=b) for h in labels["disagreement_columns"]]
+    corrected = [[label(r.variable), r.item, r.value_a, r.decision, r.reason] for r in corrections.itertuples()]
+    return {"intro": intro,
+            "corrections": md_table(corrected, labels["correction_columns"]),
+            "undecided": labels["agreement_undecided"].format(n=undecided) if undecided else "",
+            "table": md_table(rows, labels["agreement_columns"]),
+            "disagreements": md_table(detail, headers),
+            "more": (f"{limit} / {len(disagreements)}: results/{data.study.id}/agreement-verschillen.csv"
+                     if len(disagreements) > limit else "")}
+
+
 def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: Path) -> dict:
-    from patroon import narrative
+    from patroon import narrative, register
 
     language = data.study.language
     figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
@@ -502,7 +612,18 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         if len(results["units"]) <= report_figures.MAX_ROWS:
             figures += [report_figures.unit_matrix(data, results["units"], language),
                         report_figures.reaction_timeline(data, language)]
+    register_rows = register.evaluate(data, results["blocks"], language)
+    for row in register_rows:
+        if row.author_view is not None:
+            row.author_view = row.author_view.rename(columns={
+                c: LABELS[language].get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
     return {
+        "register": {"table": register.table(register_rows, language), "rows": register_rows,
+                     "counts": register.counts(register_rows), "words": register.WORDS[language],
+                     "by_block": {b.id: [r for r in register_rows if r.item.block == b.id]
+                                  for b in data.study.analysis.blocks},
+                     "findings": [r for r in register_rows if r.item.status == "gecodeerd" and r.item.author
+                                  and r.item.block is None]},
         "L": LABELS[language], "language": language, "study": data.study, "results": results, "figures": figures,
         "crosstab_specs": data.study.analysis.crosstabs,
         "max_rows": report_figures.MAX_ROWS,
@@ -511,6 +632,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
         "blocks": [(block, result, block_view(result, LABELS[language], data))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
+        "agreement": agreement_view(data, base, report_figures.MAX_ROWS),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
 

@@ -15,7 +15,17 @@ from patroon.privacy import Guard
 
 
 def write_csv(path: Path, frame: pd.DataFrame, index: bool = False, guard: Guard = NO_GUARD) -> None:
-    write_text(path, frame.to_csv(index=index, lineterminator="\n"), guard)
+    """Every CSV goes through here: text cells a spreadsheet would run as formulas are neutralised."""
+    from patroon.escape import spreadsheet_cell
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(spreadsheet_cell)
+    if index:
+        safe.index = safe.index.map(spreadsheet_cell)
+    safe.columns = [spreadsheet_cell(c) for c in safe.columns]
+    write_text(path, safe.to_csv(index=index, lineterminator="\n"), guard)
 
 
 def per_case_tables(data: StudyData, units: pd.DataFrame | None = None) -> list[tuple[str, str, pd.DataFrame]]:
@@ -231,3 +241,33 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     })
     written.append(out / "patterns.json")
     return written
+
+
+def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-variable agreement, and every disagreement beside the decision that settled it (if any); then the
+    review corrections of values both coders agreed on (`kind` says which is which)."""
+    comparison = check.comparison
+    decisions = {(d.variable, d.item): d for d in (check.reconciliation.decisions if check.reconciliation else [])}
+    disagreements = comparison.disagreements.copy()
+    disagreements.insert(0, "kind", "verschil")
+    corrections = []
+    a, b = comparison.coders
+    for key in sorted(check.corrections):
+        decision = decisions[key]
+        corrections.append({"kind": "correctie", "variable": key[0], "level": "", "item": key[1],
+                            "coder_a": a, "value_a": str(decision.values[a]), "evidence_a": "",
+                            "coder_b": b, "value_b": str(decision.values[b]), "evidence_b": ""})
+    if corrections:
+        disagreements = pd.concat([disagreements, pd.DataFrame(corrections)], ignore_index=True)
+    for column in ("decision", "reason", "source"):
+        disagreements[column] = [getattr(decisions.get((r.variable, r.item)), column, "")
+                                 for r in disagreements.itertuples()]
+    return comparison.per_variable, disagreements
+
+
+def run_agreement(check, out: Path, guard: Guard = NO_GUARD) -> list[Path]:
+    """results/<study>/agreement.csv (per variable) and agreement-verschillen.csv (every disagreement)."""
+    per_variable, disagreements = agreement_frames(check)
+    write_csv(out / "agreement.csv", per_variable, guard=guard)
+    write_csv(out / "agreement-verschillen.csv", disagreements, guard=guard)
+    return [out / "agreement.csv", out / "agreement-verschillen.csv"]

@@ -69,14 +69,18 @@ def write_study(data_dir: Path, name: str, n_gemeenten: int, units_per_gemeente:
     rng = random.Random(seed)
     codebook = load_codebook(data_dir / template / "codebook.yaml")
     target = data_dir / name
+    # Never replace a study folder: it may be a real study (its case data is not ours to delete), and
+    # even an earlier synthetic one may have been edited since.
     if target.exists():
-        shutil.rmtree(target)
+        raise FileExistsError(f"{target}: already exists; synth writes only a new study folder "
+                              "(choose another --study, or remove the folder yourself)")
     (target / "gemeenten").mkdir(parents=True)
     (target / "aanbieders").mkdir()
     shutil.copy(data_dir / template / "codebook.yaml", target / "codebook.yaml")
     study = yaml.safe_load((data_dir / template / "study.yaml").read_text(encoding="utf-8"))
     study.update(id=name, title=f"Synthetische studie: {n_gemeenten} gemeenten x {units_per_gemeente} eenheden",
                  source_notes=[])
+    study.pop("coding", None)  # the template's second coding belongs to the template's cases
     study["source"] = {"author": "patroon synth", "year": 2026, "kind": "synthetic",
                        "title": f"Synthetic data, seed {seed}, codebook of {template}"}
 

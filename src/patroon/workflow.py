@@ -34,6 +34,8 @@ class StudyLayout:
     cases_of: dict[str, list[str]] = field(default_factory=dict)  # organisation -> cases
     organisations_in: dict[str, list[str]] = field(default_factory=dict)  # case -> organisations
     related: dict[str, list[str]] = field(default_factory=dict)  # case -> cases it is part of / holds
+    # A second coding (study.yaml `coding:`): both coders' files and the reconciliation file.
+    coding: list[str] = field(default_factory=list)
 
     @classmethod
     def of_files(cls, study_dir: Path, case_plurals: list[str], organisation_plural: str | None,
@@ -71,7 +73,7 @@ class StudyLayout:
     def all_files(self) -> list[str]:
         files = self.common() + [self.case_file(c) for c in self.cases]
         files += [self.file(self.organisation_plural, o) for o in self.organisations]
-        return files
+        return files + self.coding
 
     def case_inputs(self, case: str) -> list[str]:
         """A case report shows its own file, its providers' units, and the cases it is part of or holds."""
@@ -83,6 +85,19 @@ class StudyLayout:
     def organisation_inputs(self, organisation: str) -> list[str]:
         return self.common() + [self.file(self.organisation_plural, organisation)] + [
             self.case_file(c) for c in self.cases_of.get(organisation, []) if c in self.cases]
+
+
+def coding_files(study_dir: Path, coding: object, plurals: list[str | None]) -> list[str]:
+    """The files of a declared second coding: each coder's case files and the reconciliation file."""
+    if not isinstance(coding, dict) or not isinstance(coding.get("coders"), list):
+        return []
+    files = []
+    for coder in coding["coders"]:
+        for plural in plurals:
+            if isinstance(coder, str) and plural:
+                files += sorted(str(p) for p in (study_dir / "coders" / coder / plural).glob("*.yaml"))
+    reconciliation = study_dir / str(coding.get("reconciliation", "reconciliation.yaml"))
+    return files + ([str(reconciliation)] if reconciliation.exists() else [])
 
 
 def layout(study_dir: Path, with_units: bool = True) -> StudyLayout:
@@ -99,6 +114,7 @@ def layout(study_dir: Path, with_units: bool = True) -> StudyLayout:
     case_ids = {plural: [p.stem for p in (study_dir / plural).glob("*.yaml")] for plural in case_plurals}
     organisations = [p.stem for p in (study_dir / organisation_plural).glob("*.yaml")] if organisation_plural else []
     result = StudyLayout.of_files(study_dir, case_plurals, organisation_plural, case_ids, organisations)
+    result.coding = coding_files(study_dir, study.get("coding"), case_plurals + [organisation_plural])
     if not with_units:
         return result
     for org in result.organisations:

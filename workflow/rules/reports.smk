@@ -27,7 +27,7 @@ rule reports:
 # The index only links reports by their ids and names: it depends on the data files, not on the reports.
 rule index:
     input:
-        [f for study in STUDIES for f in LAYOUT[study].all_files()],
+        [f for study in STUDIES for f in LAYOUT[study].all_files()] + PRIVACY_INPUT,
     output:
         "reports/index.html",
     shell:
