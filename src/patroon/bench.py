@@ -76,6 +76,44 @@ def bench_real(studies: list[str], repeat: int) -> list[dict]:
             summary(f"rebuild after editing {provider.name}", one)]
 
 
+def find_quarto() -> str | None:
+    """quarto on PATH, else the shared 1.7 install (../shared/tools/quarto/install.sh)."""
+    found = shutil.which("quarto")
+    if found:
+        return found
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    shared = cache / "patroon-quarto" / "1.7.34" / "bin" / "quarto"
+    return str(shared) if shared.exists() else None
+
+
+def bench_renderers(studies: list[str], repeat: int) -> list[dict]:
+    """Every report of the studies rendered from scratch (HTML and PDF) by each renderer: time per report."""
+    quarto = find_quarto()
+    figures = []
+    for renderer in ["pandoc"] + (["quarto"] if quarto else []):
+        env = dict(os.environ)
+        if quarto:
+            env["PATH"] = f"{Path(quarto).parent}{os.pathsep}{env.get('PATH', '')}"
+        per_report = []
+        for _ in range(repeat):
+            out = Path(tempfile.mkdtemp(prefix="patroon-bench-render-"))
+            start = time.perf_counter()
+            for study in studies:
+                run = subprocess.run([sys.executable, "-m", "patroon", "render", "--data", str(ROOT / "data"),
+                                      "--study", study, "--reports", str(out), "--renderer", renderer,
+                                      "--formats", "html,pdf"], capture_output=True, text=True, env=env, cwd=ROOT)
+                if run.returncode != 0:
+                    raise RuntimeError(f"render with {renderer} failed:\n{run.stderr[-2000:]}")
+            elapsed = time.perf_counter() - start
+            reports = len(list(out.rglob("*.qmd")))
+            per_report.append(elapsed / reports)
+            shutil.rmtree(out)
+        figures.append(summary(f"render every report ({reports}) with {renderer}: time per report", per_report))
+    if not quarto:
+        print("quarto not found: no figure for it (bash ../shared/tools/quarto/install.sh installs it)")
+    return figures
+
+
 def bench_refusals(repeat: int) -> list[dict]:
     """How long `patroon validate` takes to refuse each file of the bad-input corpus (slowest file)."""
     import yaml
@@ -216,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cluster part: local against single-node SLURM wall time (root; the [slurm] extra)")
     parser.add_argument("--slurm-only", action="store_true", help="only the cluster part")
     parser.add_argument("--shards", type=int, default=2, help="render shards per study in the cluster part")
+    parser.add_argument("--no-renderers", dest="renderers", action="store_false",
+                        help="skip the time per report with each renderer (pandoc+typst, and quarto when found)")
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.studies:
@@ -229,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = [] if args.slurm_only else bench_qca(args.repeat)
     figures += bench_real(studies, args.repeat) if studies and not quick else []
     figures += [] if quick else bench_refusals(args.repeat)
+    if studies and not quick and args.renderers:
+        figures += bench_renderers(studies, max(1, args.repeat // 3))
     if args.slurm or args.slurm_only:
         figures += bench_slurm(studies, args.repeat, args.shards)
     if args.scale:

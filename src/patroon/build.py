@@ -94,8 +94,13 @@ def _code_digest() -> str:
 BATCH = 40
 
 
-def batches(todo: list[Target], workers: int) -> list[list[Target]]:
-    size = max(1, min(BATCH, -(-len(todo) // max(1, workers))))
+# Quarto starts Deno and loads its project for every `quarto render` (about 8 s on the build machine, against
+# 2-3 s a report): a study's reports go in as few runs as possible, one at a time (see patroon.quarto).
+QUARTO_BATCH = 250
+
+
+def batches(todo: list[Target], workers: int, limit: int = BATCH) -> list[list[Target]]:
+    size = max(1, min(limit, -(-len(todo) // max(1, workers))))
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
@@ -181,8 +186,12 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: rende
     done: list[str] = []
     # Threads suffice: the work is in the pandoc process and Typst's compiler, outside the GIL's way. While
     # one batch is in pandoc, the other thread makes its .qmd files or typesets.
+    if renderer.name == "quarto":
+        workers, limit = 1, QUARTO_BATCH
+    else:
+        limit = BATCH
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for batch in pool.map(render_batch, batches(todo, workers)):
+        for batch in pool.map(render_batch, batches(todo, workers, limit)):
             for target in batch:
                 done.append(target.stem)
                 manifest[target.stem] = fingerprint(target, settings, file_digests)

@@ -32,6 +32,13 @@ def yaml_string(value: object) -> str:
     return json.dumps(markdown(value), ensure_ascii=False)
 
 
+def typst_string(value: object) -> str:
+    """A Typst string literal (for `#set document(title: ...)` in a raw Typst block): quotes and
+    backslashes escaped, whitespace folded, so nothing can end the string or the block."""
+    text = " ".join(str(value).split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
 def code_span(value: object) -> str:
     """A Markdown code span that holds `value` literally, whatever backticks it contains: the fence is one
     backtick longer than the longest run inside, padded with spaces (pandoc strips one space each side).

@@ -49,6 +49,20 @@ def _svg(width: float, height: float, alt: str, body: list[str]) -> str:
             f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(body) + "</svg>\n")
 
 
+# Widest figure in CSS pixels: the text width of an A4 page with 2 cm margins (17 cm), where Typst places an
+# SVG at 0.75 pt a pixel. A grid wider than this would be scaled down and its 10 px cell text printed below
+# 7 pt; instead its cells are narrowed and their text shortened (the full value is in the cell's tooltip
+# and in the table under the figure).
+MAX_WIDTH = 640
+MAX_LABEL = 38  # characters of a row label
+
+
+def _shorten(text: str, width: float, scale: float = 1.0) -> str:
+    """`text` cut (with an ellipsis) to what fits in `width` pixels."""
+    fits = max(1, int(width / (CHAR * scale)))
+    return text if len(text) <= fits else text[:max(1, fits - 1)].rstrip() + "…"
+
+
 def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], cells: list[list[str]],
          colours: dict[str, str] | None = None, groups: list[str] | None = None,
          shown: list[list[str]] | None = None, fills: list[list[str]] | None = None) -> Figure:
@@ -56,11 +70,15 @@ def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], c
     group changes. `shown` overrides the text in a cell, `fills` its colour."""
     colours = {**VALUE_COLOURS, **(colours or {})}
     texts = shown or [[str(v) for v in row] for row in cells]
+    full_labels = list(row_labels)
+    row_labels = [_shorten(r, MAX_LABEL * CHAR) for r in row_labels]
     cell_w = max([CELL_W] + [_width(t) * 0.9 + 10 for row in texts for t in row])  # 10px text fits
     left = max([_width(r) for r in row_labels] + [40]) + 12
     header = max([_width(c) for c in column_labels] + [20]) * 0.72 + 14  # labels at -45 degrees
     group_gap = 16 if groups else 0
     n_breaks = sum(1 for i, g in enumerate(groups or []) if i == 0 or g != groups[i - 1])
+    room = (MAX_WIDTH - left - 16 - header * 0.7) / max(1, len(column_labels))
+    cell_w = max(CELL_W, min(cell_w, room))
     width = left + cell_w * len(column_labels) + 16 + header * 0.7
     height = header + CELL_H * len(row_labels) + group_gap * n_breaks + 8
     body = []
@@ -73,15 +91,17 @@ def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], c
         if groups and (i == 0 or groups[i] != groups[i - 1]):
             y += group_gap
             body.append(f'<text x="2" y="{y - 4:.1f}" font-size="11" font-weight="bold">{escape(groups[i])}</text>')
-        body.append(f'<text x="{left - 6:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="end">{escape(label)}</text>')
+        body.append(f'<text x="{left - 6:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="end">'
+                    f'<title>{escape(full_labels[i])}</title>{escape(label)}</text>')
         for j, value in enumerate(cells[i]):
             fill = fills[i][j] if fills else colours.get(str(value), NEUTRAL)
-            text = shown[i][j] if shown else str(value)
+            full = shown[i][j] if shown else str(value)
+            text = _shorten(full, cell_w - 10, 0.9)
             x = left + cell_w * j
             body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{CELL_H - 2}" '
                         f'fill="{fill}" stroke="#ffffff"/>')
             body.append(f'<text x="{x + cell_w / 2:.1f}" y="{y + 15:.1f}" font-size="10" text-anchor="middle" '
-                        f'fill="{_text_colour(fill)}">{escape(text)}</text>')
+                        f'fill="{_text_colour(fill)}"><title>{escape(full)}</title>{escape(text)}</text>')
         y += CELL_H
     return Figure(name, alt, _svg(width, height, alt, body))
 

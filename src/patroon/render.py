@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from patroon import __version__, derive, escape, i18n, pandoc_batch, report_figures, tables
+from patroon import __version__, derive, escape, figures, i18n, pandoc_batch, quarto, report_figures, tables
 from patroon.reader import Reader
 from patroon.atomic import NO_GUARD, temporary_folder, write_text
 from patroon.load import StudyData
@@ -38,8 +38,21 @@ def labels_of(language: str) -> dict:
     return i18n.catalog(language)["labels"]
 
 
-def md_table(rows: list[list[object]], headers: list[str]) -> str:
-    """A pipe table whose every cell is escaped text."""
+def slug(value: object) -> str:
+    """An identifier Quarto accepts in a cross-reference label (`#tbl-<slug>`)."""
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
+
+
+def caption_line(caption: str, label: str) -> str:
+    """Quarto's table caption with a cross-reference label: numbered as "Tabel n" by both renderers."""
+    if not caption:
+        return ""
+    attribute = f" {{#tbl-{slug(label)}}}" if label else ""
+    return f"\n\n: {escape.markdown(caption)}{attribute}"
+
+
+def md_table(rows: list[list[object]], headers: list[str], caption: str = "", label: str = "") -> str:
+    """A pipe table whose every cell is escaped text; with `caption` (and `label`), numbered."""
     if not rows:
         return ""
     # Pandoc sizes the columns of a wide pipe table by the dashes under each header: make them
@@ -49,10 +62,11 @@ def md_table(rows: list[list[object]], headers: list[str]) -> str:
              "|" + "|".join("-" * w for w in widths) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(escape.markdown(c) if str(c) != "" else " " for c in row) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines) + caption_line(caption, label)
 
 
-def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = None, where: str = "") -> str:
+def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = None, where: str = "",
+                caption: str = "", label: str = "") -> str:
     """A table; with `limit`, only its first rows and a line saying where all of them are (a national
     study's list of 3,000 units belongs in the workbook, not on 80 pages of PDF)."""
     if index:
@@ -62,7 +76,7 @@ def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = No
         note = f"\n\n*{limit} / {len(frame)}: {escape.markdown(where)}*" if where else ""
         frame = frame.head(limit)
     return md_table(frame.astype(object).where(frame.notna(), "").values.tolist(),
-                    [str(c) for c in frame.columns]) + note
+                    [str(c) for c in frame.columns], caption, label) + note
 
 
 def end_sentence(text: object) -> str:
@@ -78,11 +92,13 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **JINJA_SYNTAX)
     env.filters["md"] = escape.markdown
     env.filters["yamlstr"] = escape.yaml_string
+    env.filters["typst"] = escape.typst_string
     env.filters["code"] = escape.code_span
     env.filters["sentence"] = end_sentence
     env.filters["ref"] = lambda evidence, language="nl": tables.evidence_ref(evidence, labels_of(language)["inferred"])
     env.globals["md_table"] = md_table
     env.globals["frame_table"] = frame_table
+    env.filters["slug"] = slug
     return env
 
 
@@ -93,6 +109,7 @@ def environment() -> jinja2.Environment:
 class Renderer:
     name: str  # "quarto" or "pandoc+typst"
     versions: str
+    command: str = ""  # the quarto executable
 
     def describe(self) -> str:
         return f"{self.name} ({self.versions})"
@@ -100,10 +117,10 @@ class Renderer:
 
 @functools.cache
 def detect(preference: str = "auto") -> Renderer:
-    quarto = shutil.which("quarto")
-    if preference in ("auto", "quarto") and quarto:
-        version = subprocess.run([quarto, "--version"], capture_output=True, text=True).stdout.strip()
-        return Renderer("quarto", f"quarto {version}")
+    executable = shutil.which("quarto")
+    if preference in ("auto", "quarto") and executable:
+        version = subprocess.run([executable, "--version"], capture_output=True, text=True).stdout.strip()
+        return Renderer("quarto", f"quarto {version}", executable)
     if preference == "quarto":
         raise RuntimeError("renderer 'quarto' requested in config/config.yaml but quarto is not on PATH")
     import pypandoc
@@ -143,17 +160,6 @@ def embed_figures(html: str, report_dir: Path, figure_files: dict[Path, str]) ->
     return html
 
 
-def render_with_quarto(qmd_path: Path, formats: list[str]) -> None:
-    for fmt in formats:
-        target = "typst" if fmt == "pdf" else "html"
-        with temporary_folder(qmd_path.parent, "quarto") as tmp:
-            copy = Path(tmp) / qmd_path.name
-            shutil.copy(qmd_path, copy)
-            subprocess.run(["quarto", "render", str(copy), "--to", target], check=True, capture_output=True)
-            produced = copy.with_suffix(f".{fmt}")
-            write_text(qmd_path.with_suffix(f".{fmt}"), produced.read_bytes())
-
-
 @dataclass
 class Pending:
     """A report whose .qmd is made and which waits to be converted."""
@@ -180,9 +186,11 @@ def render_documents(pending: list[Pending], formats: list[str], language: str, 
             write_text(path, svg)
         report.qmd_path.parent.mkdir(parents=True, exist_ok=True)
     if renderer.name == "quarto":
+        # Quarto renders the .qmd where it lies, inside the study's project (see patroon.quarto).
         for report in pending:
             write_text(report.qmd_path, report.qmd)
-            render_with_quarto(report.qmd_path, formats)
+        quarto.render_batch(root or pending[0].qmd_path.parent, [r.qmd_path for r in pending], formats,
+                            renderer.command or "quarto", guard)
         return
     css = (resources.files("patroon") / "templates" / "report.css").read_text(encoding="utf-8")
     converted = pandoc_batch.convert([r.qmd for r in pending], "html" in formats, "pdf" in formats, language, css)
@@ -759,6 +767,15 @@ def synthesis_context(data: StudyData, results: dict, renderer: Renderer, base: 
     }
 
 
+# The text width of an A4 page with 2 cm margins (17 cm) in CSS pixels (Typst reads an SVG's px as 0.75 pt).
+TEXT_WIDTH_PX = figures.MAX_WIDTH
+
+
+def figure_width(svg: str) -> float:
+    match = re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg)
+    return float(match[1]) if match else 0.0
+
+
 def attach_figures(context: dict, stem: str, out: Path) -> dict[Path, str]:
     """Give the template one Markdown image per figure (`fig[name]`), pointing at
     reports/<study>/figures/<stem with dashes>/<name>.svg relative to the report; return the files to write."""
@@ -769,7 +786,10 @@ def attach_figures(context: dict, stem: str, out: Path) -> dict[Path, str]:
     for figure in context.get("figures", []):
         file_name = f"{figure_folder(stem)}/{figure.name}.svg"
         files[out / file_name] = figure.svg
-        markdown[figure.name] = f"![{escape.markdown(figure.alt)}]({'../' * depth}{file_name})"
+        # Numbered (`#fig-`) like the tables; a figure wider than the A4 text width is scaled to fit it.
+        fit = ' width="100%"' if figure_width(figure.svg) > TEXT_WIDTH_PX else ""
+        markdown[figure.name] = (f"![{escape.markdown(figure.alt)}]({'../' * depth}{file_name})"
+                                 f"{{#fig-{slug(figure.name)}{fit}}}")
     context["fig"] = markdown
     return files
 

@@ -1,0 +1,58 @@
+"""The printed reports: every PDF of a default build (all five studies) on A4, with no words that
+overprint each other and no text below 7 pt, read from the PDFs' own word boxes. The checker itself is
+tested on a PDF that has each fault."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from pdf_layout import layout_problems
+
+
+def test_the_checker_finds_overprinting_small_text_and_letter_pages(tmp_path):
+    import typst
+
+    source = tmp_path / "bad.typ"
+    source.write_text('#set page(paper: "us-letter")\n#set text(size: 10pt)\n'
+                      "#place(dx: 0pt, dy: 0pt)[mixed]\n#place(dx: 12pt, dy: 0pt)[mixed]\n"
+                      "#place(dx: 0pt, dy: 40pt)[first row]\n#place(dx: 2pt, dy: 42pt)[second row]\n"
+                      "#place(dy: 80pt)[#text(size: 5pt)[tiny]]\n")
+    pdf = tmp_path / "bad.pdf"
+    pdf.write_bytes(typst.compile(str(source), format="pdf"))
+    problems = "\n".join(layout_problems(pdf))
+    assert "not A4" in problems
+    assert "overprint" in problems
+    assert "below 7.0 pt" in problems
+    good = tmp_path / "good.typ"
+    good.write_text('#set page(paper: "a4")\nA plain page of ordinary text.\n')
+    (tmp_path / "good.pdf").write_bytes(typst.compile(str(good), format="pdf"))
+    assert layout_problems(tmp_path / "good.pdf") == []
+
+
+@pytest.fixture(scope="module")
+def default_build(tmp_path_factory):
+    """The reports of every study in config/config.yaml, as `make reports` makes them on a machine
+    without Quarto (tests/test_quarto.py checks Quarto's PDFs the same way)."""
+    from patroon import render
+    from patroon.build import render_study
+    from patroon.config import load_config
+    from patroon.load import load_study
+
+    out = tmp_path_factory.mktemp("print")
+    config = load_config(ROOT / "config" / "config.yaml")
+    for study_id in config.studies:
+        data = load_study(ROOT / config.data_dir / study_id, base=ROOT)
+        render_study(data, out / study_id, ["pdf"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+    return out
+
+
+def test_every_pdf_is_a4_without_overprinting_or_tiny_text(default_build):
+    pdfs = sorted(default_build.rglob("*.pdf"))
+    assert len(pdfs) >= 50
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        problems = [line for found in pool.map(layout_problems, pdfs) for line in found]
+    assert problems == [], "\n".join(problems[:30])
