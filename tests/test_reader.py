@@ -47,8 +47,9 @@ def offences(text: str) -> list[str]:
 
 
 @cache
-def data_strings(study_root: Path) -> dict[str, list[str]]:
-    """Every string in a study's YAML files (whitespace folded), indexed by the offending words in it."""
+def data_strings(study_root: Path, pattern: str = "*.yaml") -> dict[str, list[str]]:
+    """Every string in a study's YAML files matching `pattern` (whitespace folded), indexed by the offending
+    words in it."""
     strings: list[str] = []
 
     def walk(node) -> None:
@@ -61,7 +62,7 @@ def data_strings(study_root: Path) -> dict[str, list[str]]:
             for value in node:
                 walk(value)
 
-    for path in sorted(study_root.rglob("*.yaml")):
+    for path in sorted(study_root.rglob(pattern)):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
     index: dict[str, list[str]] = {}
     for string in strings:
@@ -70,9 +71,10 @@ def data_strings(study_root: Path) -> dict[str, list[str]]:
     return index
 
 
-def from_data(study_root: Path, text: str, found: list[str]) -> bool:
-    """Whether every offence in a block lies inside a string of the study's data files shown in it."""
-    index = data_strings(study_root)
+def from_data(study_root: Path, text: str, found: list[str], pattern: str = "*.yaml") -> bool:
+    """Whether every offence in a block lies inside a string of the study's data files (those matching
+    `pattern`) shown in it."""
+    index = data_strings(study_root, pattern)
     return all(any(string in text for string in index.get(word, [])) for word in found)
 
 
@@ -92,11 +94,12 @@ def dutch_reports(tmp_path_factory):
     return built
 
 
-# Studies whose case files still hold English text (source notes and their readings, coded in English
-# before the reports were Dutch; sturing-jeugdhulp is being re-coded by the research team). Text that
-# comes verbatim from their files is listed (pytest -s), not failed; remove a study from this set when
-# its data is translated. Everything patroon itself writes is held to the rule in every study.
-DATA_TEXT_NOT_YET_DUTCH = {"sturing-jeugdhulp", "netwerksamenwerking", "samenwerken-jeugdzorg", "waardevol-samenspel"}
+# Data files whose English text is listed (pytest -s), not failed, as study -> file pattern. The case files,
+# source notes, register and labels of every study are Dutch; what remains is sturing-jeugdhulp's
+# reconciliation.yaml (the research team's reconciliation decisions, shown in the synthesis), which is
+# being re-coded by that team and is not edited here. Everything patroon itself writes, and every other
+# data file, is held to the rule in every study.
+DATA_TEXT_NOT_YET_DUTCH: dict[str, str] = {"sturing-jeugdhulp": "reconciliation.yaml"}
 
 
 def test_no_snake_case_id_or_english_word_in_a_dutch_report(dutch_reports):
@@ -108,7 +111,8 @@ def test_no_snake_case_id_or_english_word_in_a_dutch_report(dutch_reports):
                 if not found:
                     continue
                 entry = f"{root.name}/{page.parent.name}/{page.name}: {found}: {text[:200]}"
-                if root.name in DATA_TEXT_NOT_YET_DUTCH and from_data(root, text, found):
+                if root.name in DATA_TEXT_NOT_YET_DUTCH and from_data(root, text, found,
+                                                                      DATA_TEXT_NOT_YET_DUTCH[root.name]):
                     pending.append(entry)
                 else:
                     problems.append(entry)

@@ -139,6 +139,13 @@ class Reader:
             return self.code(text)
         return self.code_labels.get(text, self.code(text))
 
+    def calibration_choice(self, text: object) -> str:
+        """A robustness row's calibration, 'mixed → 0, onbekend → exclude', with codes in the report language."""
+        pairs = [p.split(" → ", 1) for p in str(text).split(", ")]
+        if not all(len(p) == 2 for p in pairs):
+            return str(text)
+        return ", ".join(f"{self.any_code(v)} → {self.code(m)}" for v, m in pairs)
+
     def variable(self, variable_id: str) -> str:
         variable = self.data.codebook.variable(variable_id)
         return getattr(variable.label, self.language) if variable is not None else variable_id
@@ -201,6 +208,8 @@ class Reader:
             return self.cluster_path
         if column == "reaction":
             return self.reaction
+        if column == "calibration":
+            return self.calibration_choice
         if column in YES_NO_COLUMNS:
             return lambda v: self.code(str(v).lower() if isinstance(v, bool) else v)
         if column in SHARE_COLUMNS:
