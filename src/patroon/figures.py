@@ -72,6 +72,10 @@ def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], c
     texts = shown or [[str(v) for v in row] for row in cells]
     full_labels = list(row_labels)
     row_labels = [_shorten(r, MAX_LABEL * CHAR) for r in row_labels]
+    # Column labels too: long ones (a steering condition's full wording) made the grid wider than the A4
+    # text, and scaled down to fit, its 10 px cell text fell under 7 pt. The full label is the tooltip.
+    full_columns = list(column_labels)
+    column_labels = [_shorten(c, MAX_LABEL * CHAR) for c in column_labels]
     cell_w = max([CELL_W] + [_width(t) * 0.9 + 10 for row in texts for t in row])  # 10px text fits
     left = max([_width(r) for r in row_labels] + [40]) + 12
     header = max([_width(c) for c in column_labels] + [20]) * 0.72 + 14  # labels at -45 degrees
@@ -85,7 +89,8 @@ def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], c
     for j, column in enumerate(column_labels):
         x = left + cell_w * j + cell_w / 2
         body.append(f'<text x="{x:.1f}" y="{header - 6:.1f}" font-size="11" '
-                    f'transform="rotate(-35 {x:.1f} {header - 6:.1f})">{escape(column)}</text>')
+                    f'transform="rotate(-35 {x:.1f} {header - 6:.1f})"><title>{escape(full_columns[j])}</title>'
+                    f'{escape(column)}</text>')
     y = header
     for i, label in enumerate(row_labels):
         if groups and (i == 0 or groups[i] != groups[i - 1]):

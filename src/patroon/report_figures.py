@@ -33,7 +33,10 @@ def study_period(data: StudyData) -> tuple[int | None, int]:
 
 def conditions_heatmap(data: StudyData, cases: pd.DataFrame, language: str, name: str = "voorwaarden") -> Figure:
     conditions = data.study.analysis.steering_conditions
-    yes, no = alt(language, "met"), alt(language, "not_met")
+    # "ja"/"nee" in the cells (the colour and the caption say met/not met): with eight conditions the words
+    # "niet voldaan" made the grid wider than the A4 text, and scaled to fit, its text fell under 7 pt.
+    values = i18n.Messages(language).catalog["values"]
+    yes, no = values["ja"], values["nee"]
     cells, shown = [], []
     for row in cases.itertuples():
         met = set(str(row.conditions_met).split(";"))
