@@ -114,15 +114,20 @@ def test_changing_one_provider_rebuilds_only_what_depends_on_it(built):
     assert "Orgtwee BV" in (built / "reports" / "mini" / "aanbieders" / "org2.html").read_text()
 
 
-def test_invalid_data_stops_the_build_before_anything_is_written(tmp_path):
+def broken_mini(workdir: Path) -> None:
+    """The mini study in `workdir` with one value the codebook does not allow (gemeenten/b.yaml)."""
     import shutil
 
-    data = tmp_path / "data"
+    data = workdir / "data"
     shutil.copytree(FIXTURES / "mini", data / "mini")
     bad = data / "mini" / "gemeenten" / "b.yaml"
     bad.write_text(bad.read_text().replace("value: hoog", "value: extreem"))
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.yaml").write_text(f"studies: [mini]\nrenderer: pandoc\ndata_dir: {data}\n")
+    (workdir / "config").mkdir()
+    (workdir / "config" / "config.yaml").write_text(f"studies: [mini]\nrenderer: pandoc\ndata_dir: {data}\n")
+
+
+def test_invalid_data_stops_the_build_before_anything_is_written(tmp_path):
+    broken_mini(tmp_path)
     run = snakemake(tmp_path)
     assert run.returncode != 0
     log = tmp_path / "logs" / "mini" / "validate.log"
@@ -153,16 +158,10 @@ def test_patroon_build_shows_progress_and_says_what_was_rebuilt(built):
 def test_a_failed_build_ends_with_its_one_line_cause(tmp_path):
     import io
     import re
-    import shutil
 
     from patroon.runner import build
 
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "mini", data / "mini")
-    bad = data / "mini" / "gemeenten" / "b.yaml"
-    bad.write_text(bad.read_text().replace("value: hoog", "value: extreem"))
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.yaml").write_text(f"studies: [mini]\nrenderer: pandoc\ndata_dir: {data}\n")
+    broken_mini(tmp_path)
     out = io.StringIO()
     assert build(tmp_path, stream=out, snakefile=ROOT / "Snakefile") != 0
     last = out.getvalue().strip().splitlines()[-1]
