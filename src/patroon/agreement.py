@@ -165,8 +165,8 @@ def variable_order(data: StudyData) -> dict[str, int]:
 def compare(first: StudyData, second: StudyData, coders: tuple[str, str]) -> Comparison:
     """Agreement of two codings of the same study; `first` supplies the codebook and the variable order."""
     items_a, items_b = coded_items(first), coded_items(second)
-    keys = sorted(items_a.keys() | items_b.keys(), key=lambda k: (variable_order(first).get(k.variable, 10**6),
-                                                                   k.variable, k.item))
+    order = variable_order(first)
+    keys = sorted(items_a.keys() | items_b.keys(), key=lambda k: (order.get(k.variable, 10**6), k.variable, k.item))
     absent = Coded(ABSENT, "")
     by_variable: dict[tuple[str, str], list[tuple[str, str]]] = {}
     rows = []

@@ -52,6 +52,8 @@ class Document:
     path: Path
     data: Any
     lines: dict[Path_, int]
+    # Where the first text holding "TODO" is (a placeholder `patroon new` writes), noted while converting.
+    placeholder: Path_ | None = None
 
     def line(self, loc: Path_) -> int:
         # The nearest enclosing element that has a line: pydantic locations can point inside a value.
@@ -68,6 +70,7 @@ class _Converter:
         self.constructor = yaml.SafeLoader("")
         self.lines: dict[Path_, int] = {}
         self.count = 0
+        self.placeholder: Path_ | None = None
 
     def convert(self, node: yaml.Node, loc: Path_, depth: int) -> Any:
         self.count += 1
@@ -93,6 +96,8 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
         value = self.scalar(node)
+        if self.placeholder is None and isinstance(value, str) and "TODO" in value:
+            self.placeholder = loc
         # Dates and floats sneak in through YAML's implicit typing; keep everything textual or integral.
         if not isinstance(value, (str, int, bool, type(None))):
             value = node.value
@@ -197,28 +202,15 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
         return fail(exc.line, exc.message, "document")
     except yaml.YAMLError as exc:
         return fail(1, f"YAML error: {exc}", "syntax")
-    return Document(path, data, converter.lines), []
-
-
-def _scalars(data: Any, loc: Path_):
-    """Every scalar of a parsed document with its location."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _scalars(value, loc + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _scalars(value, loc + (index,))
-    else:
-        yield loc, data
+    return Document(path, data, converter.lines, converter.placeholder), []
 
 
 def _placeholders(document: Document, shown: str) -> list[Problem]:
     """A case file made by `patroon new` is not done while it holds a TODO."""
-    for loc, value in _scalars(document.data, ()):
-        if isinstance(value, str) and "TODO" in value:
-            return [Problem(shown, document.line(loc), _field_name(loc),
-                            "still holds a TODO placeholder from `patroon new`; fill it in")]
-    return []
+    if document.placeholder is None:
+        return []
+    return [Problem(shown, document.line(document.placeholder), _field_name(document.placeholder),
+                    "still holds a TODO placeholder from `patroon new`; fill it in")]
 
 
 def _field_name(loc: Path_) -> str:

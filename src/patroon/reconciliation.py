@@ -90,9 +90,9 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
         return CodingCheck(comparison, None, problems)
 
     open_ = {(r.variable, r.item): r for r in comparison.disagreements.itertuples()}
-    agreed = {(k.variable, k.item): v.value for k, v in coded_items(codings[0]).items()
-              if (k.variable, k.item) not in open_}
-    levels = {(k.variable, k.item): k.level for k in coded_items(codings[0])}
+    first_items = coded_items(codings[0])
+    agreed = {(k.variable, k.item): v.value for k, v in first_items.items() if (k.variable, k.item) not in open_}
+    levels = {(k.variable, k.item): k.level for k in first_items}
     corrections: set[tuple[str, str]] = set()
     decided: dict[tuple[str, str], int] = {}
     for index, decision in enumerate(reconciliation.decisions):
