@@ -142,3 +142,20 @@ def test_adding_a_term_after_a_build_reruns_the_guarded_jobs(tmp_path):
         "studies: [mini]\nformats: [html]\nrenderer: pandoc\ndata_dir: data\nprivacy_file: config/privacy.yml\n")
     third = subprocess.run(snakemake, cwd=tmp_path, capture_output=True, text=True)
     assert third.returncode != 0 and "privacy_file: config/privacy.yml does not exist" in third.stdout + third.stderr
+
+
+def test_a_refusal_in_a_later_render_batch_undoes_the_reports_already_written(tmp_path):
+    """The render job converts reports in batches: what an earlier batch wrote is recorded by the guard, so
+    the refusal of a later one removes it again."""
+    from patroon import render
+
+    guard = Guard(("Orgdrie",))
+    pandoc = render.detect("pandoc")
+    clean = render.Pending(tmp_path / "a.qmd", "---\ntitle: A\n---\n\n# Alfa\n\nNiets bijzonders.\n", {})
+    render.render_documents([clean], ["html"], "nl", pandoc, guard, tmp_path)
+    assert (tmp_path / "a.html").exists() and (tmp_path / "a.qmd").exists()
+    leaking = render.Pending(tmp_path / "b.qmd", "---\ntitle: B\n---\n\n# Orgdrie\n", {})
+    with pytest.raises(PrivacyLeak):
+        render.render_documents([leaking], ["html"], "nl", pandoc, guard, tmp_path)
+    assert sorted(p.name for p in guard.undo()) == ["a.html", "a.qmd"]
+    assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.qmd"))

@@ -177,18 +177,24 @@ def render_documents(pending: list[Pending], formats: list[str], language: str, 
     sees a report's .qmd, figures and HTML before anything of it is written; the PDF is typeset from the
     same text, so a term that is absent from all of them cannot appear in it.
     """
+    def write(path: Path, content: str | bytes) -> None:
+        # Checked above (the PDF through the text it is typeset from); recorded, so that a refusal later in
+        # this job removes it again with the rest.
+        write_text(path, content)
+        guard.record(path)
+
     for report in pending:
         guard.check(report.qmd_path, report.qmd)
         for path, svg in report.figure_files.items():
             guard.check(path, svg)
     for report in pending:
         for path, svg in report.figure_files.items():
-            write_text(path, svg)
+            write(path, svg)
         report.qmd_path.parent.mkdir(parents=True, exist_ok=True)
     if renderer.name == "quarto":
         # Quarto renders the .qmd where it lies, inside the study's project (see patroon.quarto).
         for report in pending:
-            write_text(report.qmd_path, report.qmd)
+            write(report.qmd_path, report.qmd)
         quarto.render_batch(root or pending[0].qmd_path.parent, [r.qmd_path for r in pending], formats,
                             renderer.command or "quarto", guard)
         return
@@ -201,9 +207,9 @@ def render_documents(pending: list[Pending], formats: list[str], language: str, 
             guard.check(report.qmd_path.with_suffix(".html"), rendered["html"])
         if result.typst is not None:
             rendered["pdf"] = typeset(pdf_links(result.typst), report.qmd_path.parent, root)
-        write_text(report.qmd_path, report.qmd)
+        write(report.qmd_path, report.qmd)
         for fmt, content in rendered.items():
-            write_text(report.qmd_path.with_suffix(f".{fmt}"), content)
+            write(report.qmd_path.with_suffix(f".{fmt}"), content)
 
 
 # --------------------------------------------------------------------------------------- contexts
