@@ -33,10 +33,10 @@ slurm-extra: $(SLURM_STAMP)
 # A lock left by a killed run is removed first (only when no Snakemake works in this folder). Ends with
 # the path of reports/index.html, or after a failure with its cause (file:line: field: message).
 reports: bytecode $(if $(findstring slurm,$(PROFILE)),$(SLURM_STAMP))
-	@$(BIN)/python -c 'from patroon.workflow import unlock_if_stale; unlock_if_stale()'
+	@$(BIN)/python -c 'from patroon.pipeline.workflow import unlock_if_stale; unlock_if_stale()'
 	@start=$$(date +%s); $(BIN)/snakemake --profile $(PROFILE) \
 		&& echo "open $(CURDIR)/reports/index.html" \
-		|| { $(BIN)/python -m patroon.runner --causes-since $$start; exit 1; }
+		|| { $(BIN)/python -m patroon.pipeline.runner --causes-since $$start; exit 1; }
 
 validate: $(STAMP)
 	$(BIN)/patroon validate
@@ -54,4 +54,4 @@ clean:
 # BENCH_ARGS="--scale 34,342" adds the synthetic national-scale study (long); BENCH_ARGS="--slurm" the
 # cluster part: local against SLURM wall time on a single-node SLURM brought up for it (root only).
 bench: bytecode
-	$(BIN)/python -m patroon.bench $(BENCH_ARGS)
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)

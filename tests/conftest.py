@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from patroon.load import load_study
+from patroon.data.load import load_study
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from patroon.agreement import cluster_path, cohen_kappa, compare, krippendorff_alpha
-from patroon.load import load_study
-
 from conftest import FIXTURES, ROOT
+
+from patroon.analysis.agreement import (
+    cluster_path,
+    cohen_kappa,
+    compare,
+    krippendorff_alpha,
+)
+from patroon.data.load import load_study
 
 
 def test_cohen_kappa_matches_the_worked_example():

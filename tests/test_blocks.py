@@ -6,10 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from patroon.reader import Reader
-from patroon import blocks, narrative
-from patroon.load import LoadError, load_study
-from patroon.stages import run_analysis, run_tables
+from patroon.analysis import blocks
+from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
+from patroon.pipeline.stages import run_analysis, run_tables
+from patroon.report import narrative
+from patroon.report.reader import Reader
 from tests.conftest import FIXTURES, ROOT
 
 
@@ -134,10 +136,10 @@ def test_case_study_renders_every_case_and_the_synthesis(study, tmp_path):
     from bs4 import BeautifulSoup
     from pypdf import PdfReader
 
-    from patroon import render
-    from patroon.build import render_study
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
 
-    done = render_study(study, tmp_path, ["html", "pdf"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+    done = render_study(study, tmp_path, ["html", "pdf"], detect("pandoc"), base=ROOT, log=lambda *_: None)
     assert sorted(done) == ["regios/r1", "regios/r2", "regios/r3", "synthese",
                             "verhalen/s1", "verhalen/s2", "verhalen/s3", "verhalen/s4"]
     page = BeautifulSoup((tmp_path / "regios" / "r1.html").read_text(), "html.parser")

@@ -11,13 +11,13 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from patroon import render
-from patroon.atomic import write_text
-from patroon.build import render_study
-from patroon.config import load_config
-from patroon.load import load_study
-from patroon.site import index_html
-from patroon.stages import run_analysis, run_tables
+from patroon.data.load import load_study
+from patroon.engines.detect import detect
+from patroon.output.atomic import write_text
+from patroon.pipeline.build import render_study
+from patroon.pipeline.config import load_config
+from patroon.pipeline.stages import run_analysis, run_tables
+from patroon.report.site import index_html
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -40,7 +40,7 @@ def site(tmp_path_factory):
         results = out / "results" / data.study.id
         run_tables(data, results)
         run_analysis(data, results)
-        render_study(data, out / "reports" / data.study.id, ["html"], render.detect("pandoc"), base=ROOT,
+        render_study(data, out / "reports" / data.study.id, ["html"], detect("pandoc"), base=ROOT,
                      log=lambda *_: None)
     write_text(out / "reports" / "index.html", index_html(studies, ["html"]))
     return out / "reports"

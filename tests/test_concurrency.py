@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from conftest import FIXTURES, ROOT
+from pypdf import PdfReader
 
 SNAKEMAKE = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"), "--cores", "2"]
 
@@ -86,7 +85,7 @@ def test_second_concurrent_build_stops_with_a_clear_message(tmp_path):
 
 
 def test_next_build_removes_what_a_killed_process_left_but_not_what_a_live_one_writes(tmp_path):
-    from patroon.atomic import host_tag, remove_orphans
+    from patroon.output.atomic import host_tag, remove_orphans
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
@@ -115,7 +114,7 @@ def test_next_build_removes_what_a_killed_process_left_but_not_what_a_live_one_w
 def test_temporary_files_are_named_with_host_and_process(tmp_path):
     import re
 
-    from patroon.atomic import host_tag, temporary_folder
+    from patroon.output.atomic import host_tag, temporary_folder
 
     with temporary_folder(tmp_path, "typst") as scratch:
         assert re.fullmatch(rf"\.typst\.{re.escape(host_tag())}\.{os.getpid()}\.[A-Za-z0-9_]+\.tmp", Path(scratch).name)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from patroon.load import LoadError, load_study
+from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
 
 
 def _problems(study: Path) -> list[str]:

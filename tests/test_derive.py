@@ -1,6 +1,6 @@
 """The mini fixture's answers are worked out by hand in tests/fixtures/mini/README.md."""
 
-from patroon import derive
+from patroon.data import derive
 
 
 def test_unit_ids_follow_the_design_rule(mini):

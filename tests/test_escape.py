@@ -5,8 +5,8 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from patroon import escape
 from patroon.cli import main
+from patroon.report import escape
 
 NASTY = [
     "<script>alert(1)</script>",
@@ -43,8 +43,9 @@ def test_markdown_escape_folds_lines_and_escapes_punctuation():
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from conftest import FIXTURES
     import shutil
+
+    from conftest import FIXTURES
 
     root = tmp_path_factory.mktemp("inject")
     shutil.copytree(FIXTURES / "mini", root / "data" / "mini")

@@ -1,8 +1,8 @@
 """Figure layout worked out by hand: where the timeline puts dated and undated reaction periods; the
 index's natural order."""
 
-from patroon.figures import Bar, place_periods
-from patroon.site import natural_key
+from patroon.report.site import natural_key
+from patroon.report.svg import Bar, place_periods
 
 
 def test_undated_periods_keep_the_case_file_order_inside_the_study_period():

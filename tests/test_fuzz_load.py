@@ -3,11 +3,12 @@
 import os
 import shutil
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from patroon.load import LoadError, Problem, load_study
-
 from conftest import FIXTURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError, Problem
 
 EXAMPLES = int(os.environ.get("PATROON_FUZZ_EXAMPLES", "2000"))
 ORIGINAL = (FIXTURES / "mini" / "aanbieders" / "org1.yaml").read_bytes()
@@ -92,7 +93,7 @@ def test_mutated_real_case_files_load_or_fail_cleanly(tmp_path):
             except LoadError as exc:
                 assert exc.problems and all(isinstance(p, Problem) and p.line >= 1 and p.message for p in exc.problems)
                 return
-            from patroon.reconciliation import check_coding
+            from patroon.analysis.reconciliation import check_coding
 
             found = check_coding(study, loaded, tmp_path).problems
             assert all(isinstance(p, Problem) and p.line >= 1 and p.message for p in found)

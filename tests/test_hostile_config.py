@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
-from patroon import escape
-from patroon.stages import write_csv
-
 from conftest import FIXTURES, ROOT
+
+from patroon.pipeline.stages import write_csv
+from patroon.report import escape
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 

@@ -1,8 +1,7 @@
 from bs4 import BeautifulSoup
+from conftest import FIXTURES
 
 from patroon.cli import main
-
-from conftest import FIXTURES
 
 
 def test_english_labels_while_evidence_stays_as_coded(tmp_path):

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from patroon.load import LoadError, Problem, load_study, read_yaml
-
 from conftest import FIXTURES, ROOT
+
+from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError, Problem, read_yaml
 
 BAD = FIXTURES / "bad"
 EXPECTED = yaml.safe_load((BAD / "expected.yaml").read_text())

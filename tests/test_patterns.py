@@ -3,7 +3,8 @@ import math
 import pandas as pd
 import pytest
 
-from patroon import derive, patterns
+from patroon.analysis import patterns
+from patroon.data import derive
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_changes(mini):
 
 
 def test_a_unit_that_returns_to_its_first_cluster_counts_as_changed(mini):
-    from patroon.models import Period
+    from patroon.data.models import Period
 
     org = mini.organisations["org2"]
     evidence = org.units[0].reaction[0].evidence
@@ -101,7 +102,7 @@ def test_verdict_thresholds(mini):
 def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
     from openpyxl import load_workbook
 
-    from patroon.stages import run_analysis
+    from patroon.pipeline.stages import run_analysis
 
     out = tmp_path / "mini"
     # The analysis stage runs beside the tables stage: the workbook must not need its files.
@@ -127,8 +128,8 @@ def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
 
 
 def test_synthesis_sentences_are_generated_in_the_report_language(mini):
-    from patroon import narrative
-    from patroon.stages import analysis_results
+    from patroon.pipeline.stages import analysis_results
+    from patroon.report import narrative
 
     results = analysis_results(mini)
     nl = narrative.synthesis_text(mini, results, "nl")["expectations"]
@@ -150,7 +151,7 @@ def test_workbook_keeps_case_text_inert():
     import pandas as pd
     from openpyxl import load_workbook
 
-    from patroon.stages import workbook_bytes
+    from patroon.pipeline.stages import workbook_bytes
 
     hostile = ["=HYPERLINK(\"http://example.org\",\"klik\")", "http://example.org", "0012", "@SUM(A1)"]
     frame = pd.DataFrame({"text": hostile, "n": [1, 2, 3, 4]})

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
-
 from conftest import FIXTURES, ROOT
+from pypdf import PdfReader
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
@@ -140,7 +139,7 @@ def test_invalid_data_stops_the_build_before_anything_is_written(tmp_path):
 def test_patroon_build_shows_progress_and_says_what_was_rebuilt(built):
     import io
 
-    from patroon.runner import build
+    from patroon.pipeline.runner import build
 
     path = built / "data" / "mini" / "aanbieders" / "org3.yaml"
     path.write_text(path.read_text().replace("name: Orgdrie", "name: Orgdrie NV", 1))
@@ -159,7 +158,7 @@ def test_a_failed_build_ends_with_its_one_line_cause(tmp_path):
     import io
     import re
 
-    from patroon.runner import build
+    from patroon.pipeline.runner import build
 
     broken_mini(tmp_path)
     out = io.StringIO()

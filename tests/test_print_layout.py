@@ -5,10 +5,8 @@ tested on a PDF that has each fault."""
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from pdf_layout import layout_problems
 
@@ -37,16 +35,16 @@ def test_the_checker_finds_overprinting_small_text_and_letter_pages(tmp_path):
 def default_build(tmp_path_factory):
     """The reports of every study in config/config.yaml, as `make reports` makes them on a machine
     without Quarto (tests/test_quarto.py checks Quarto's PDFs the same way)."""
-    from patroon import render
-    from patroon.build import render_study
-    from patroon.config import load_config
-    from patroon.load import load_study
+    from patroon.data.load import load_study
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
+    from patroon.pipeline.config import load_config
 
     out = tmp_path_factory.mktemp("print")
     config = load_config(ROOT / "config" / "config.yaml")
     for study_id in config.studies:
         data = load_study(ROOT / config.data_dir / study_id, base=ROOT)
-        render_study(data, out / study_id, ["pdf"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+        render_study(data, out / study_id, ["pdf"], detect("pandoc"), base=ROOT, log=lambda *_: None)
     return out
 
 

@@ -2,11 +2,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from patroon.cli import main
-from patroon.privacy import Guard, PrivacyLeak
-
-from conftest import FIXTURES
+from patroon.output.privacy import Guard, PrivacyLeak
 
 
 def test_guard_matches_whole_words_case_insensitively_through_markup():
@@ -79,7 +78,7 @@ def test_file_names_and_binary_outputs_are_checked():
 
 
 def test_a_refused_output_undoes_what_the_job_wrote(tmp_path):
-    from patroon.atomic import write_text
+    from patroon.output.atomic import write_text
 
     guard = Guard(("Orgdrie",))
     write_text(tmp_path / "a.csv", "fine", guard)
@@ -147,15 +146,16 @@ def test_adding_a_term_after_a_build_reruns_the_guarded_jobs(tmp_path):
 def test_a_refusal_in_a_later_render_batch_undoes_the_reports_already_written(tmp_path):
     """The render job converts reports in batches: what an earlier batch wrote is recorded by the guard, so
     the refusal of a later one removes it again."""
-    from patroon import render
+    from patroon.engines.convert import Pending, render_documents
+    from patroon.engines.detect import detect
 
     guard = Guard(("Orgdrie",))
-    pandoc = render.detect("pandoc")
-    clean = render.Pending(tmp_path / "a.qmd", "---\ntitle: A\n---\n\n# Alfa\n\nNiets bijzonders.\n", {})
-    render.render_documents([clean], ["html"], "nl", pandoc, guard, tmp_path)
+    pandoc = detect("pandoc")
+    clean = Pending(tmp_path / "a.qmd", "---\ntitle: A\n---\n\n# Alfa\n\nNiets bijzonders.\n", {})
+    render_documents([clean], ["html"], "nl", pandoc, guard, tmp_path)
     assert (tmp_path / "a.html").exists() and (tmp_path / "a.qmd").exists()
-    leaking = render.Pending(tmp_path / "b.qmd", "---\ntitle: B\n---\n\n# Orgdrie\n", {})
+    leaking = Pending(tmp_path / "b.qmd", "---\ntitle: B\n---\n\n# Orgdrie\n", {})
     with pytest.raises(PrivacyLeak):
-        render.render_documents([leaking], ["html"], "nl", pandoc, guard, tmp_path)
+        render_documents([leaking], ["html"], "nl", pandoc, guard, tmp_path)
     assert sorted(p.name for p in guard.undo()) == ["a.html", "a.qmd"]
     assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.qmd"))

@@ -1,4 +1,4 @@
-"""patroon.qca against the reference implementation (R's QCA package: tests/fixtures/qca/expected.yaml holds
+"""patroon.analysis.qca against the reference implementation (R's QCA package: tests/fixtures/qca/expected.yaml holds
 what its test snapshots print) and, where R prints nothing, against brute force."""
 
 import itertools
@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from patroon import derive, patterns, qca
+from patroon.analysis import patterns, qca, qca_minimise
+from patroon.data import derive
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qca"
 EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
@@ -105,7 +106,7 @@ def test_intermediate_solution_of_lipset_worked_by_hand():
 def _brute_primes(on: set[int], dc: set[int], n: int) -> set[tuple]:
     allowed = on | dc
     implicants = list(itertools.product((0, 1, None), repeat=n))
-    cover = {p: {m for m in range(2 ** n) if qca.covers(p, m, n)} for p in implicants}
+    cover = {p: {m for m in range(2 ** n) if qca_minimise.covers(p, m, n)} for p in implicants}
     valid = {p for p in implicants if cover[p] <= allowed and cover[p] & on}
     return {p for p in valid if not any(cover[p] < cover[q] for q in valid)}
 
@@ -114,7 +115,7 @@ def _brute_covers(primes, on: set[int], n: int) -> set[frozenset]:
     primes = list(primes)
     for size in range(1, len(primes) + 1):
         found = {frozenset(c) for c in itertools.combinations(primes, size)
-                 if all(any(qca.covers(p, m, n) for p in c) for m in on)}
+                 if all(any(qca_minimise.covers(p, m, n) for p in c) for m in on)}
         if found:
             return found
     return set()
@@ -127,9 +128,9 @@ def test_primes_and_models_equal_brute_force_on_random_functions(seed):
     labels = [rng.choice(["on", "off", "dc"]) for _ in range(2 ** n)]
     on = {m for m, lab in enumerate(labels) if lab == "on"} or {0}
     dc = {m for m, lab in enumerate(labels) if lab == "dc"} - on
-    primes = qca.prime_implicants(on, dc, n)
+    primes = qca_minimise.prime_implicants(on, dc, n)
     assert set(primes) == _brute_primes(on, dc, n)
-    models, truncated = qca.minimal_covers(primes, on, n)
+    models, truncated = qca_minimise.minimal_covers(primes, on, n)
     assert not truncated
     assert {frozenset(m) for m in models} == _brute_covers(primes, on, n)
 
@@ -145,7 +146,7 @@ def test_negated_represent_parsimonious_by_brute_force():
     off = {bits(r) for _, r in table.iterrows() if r["OUT"] == 0}
     primes = _brute_primes(on, set(range(2 ** n)) - on - off, n)
     expected = _brute_covers(primes, on, n)
-    names = lambda p: qca.term_text(p, EXPECTED["d.represent"]["conditions"])  # noqa: E731
+    names = lambda p: qca_minimise.term_text(p, EXPECTED["d.represent"]["conditions"])  # noqa: E731
     found = {frozenset(t["term"] for t in m["term_details"]) for m in _models(result, "parsimonious")}
     assert found == {frozenset(names(p) for p in c) for c in expected}
     assert len(found) == 3
@@ -171,7 +172,7 @@ def test_intermediate_lies_between_complex_and_parsimonious(seed):
     def region(solution):
         implicants = [tuple(None if f"~{c}" not in t and c not in t else (0 if f"~{c}" in t else 1) for c in conditions)
                       for t in solution["terms"]]
-        return {m for m in range(16) if any(qca.covers(p, m, n) for p in implicants)}
+        return {m for m in range(16) if any(qca_minimise.covers(p, m, n) for p in implicants)}
 
     complex_region = region(_models(result, "complex")[0])
     parsimonious = {s["model"]: region(s) for s in _models(result, "parsimonious")}
@@ -219,15 +220,15 @@ def test_no_positive_row_is_refused_not_given_consistency_none():
 def test_prime_implicants_of_the_quine_mccluskey_textbook_example():
     # f(A,B,C,D) = sum m(4,8,10,11,12,15) + d(9,14), the worked example of the Quine-McCluskey method
     # (e.g. the Wikipedia article on the algorithm): prime implicants BC'D', AB', AD', AC.
-    primes = qca.prime_implicants({4, 8, 10, 11, 12, 15}, {9, 14}, 4)
-    names = {" * ".join(qca.term_names(p, list("ABCD"))) for p in primes}
+    primes = qca_minimise.prime_implicants({4, 8, 10, 11, 12, 15}, {9, 14}, 4)
+    names = {" * ".join(qca_minimise.term_names(p, list("ABCD"))) for p in primes}
     assert names == {"B * ~C * ~D", "A * ~B", "A * ~D", "A * C"}
 
 
 def test_minimal_covers_of_the_textbook_example_are_the_two_known_solutions():
-    primes = qca.prime_implicants({4, 8, 10, 11, 12, 15}, {9, 14}, 4)
-    covers, _ = qca.minimal_covers(primes, {4, 8, 10, 11, 12, 15}, 4)
-    found = {frozenset(" * ".join(qca.term_names(p, list("ABCD"))) for p in c) for c in covers}
+    primes = qca_minimise.prime_implicants({4, 8, 10, 11, 12, 15}, {9, 14}, 4)
+    covers, _ = qca_minimise.minimal_covers(primes, {4, 8, 10, 11, 12, 15}, 4)
+    found = {frozenset(" * ".join(qca_minimise.term_names(p, list("ABCD"))) for p in c) for c in covers}
     assert found == {frozenset({"B * ~C * ~D", "A * ~B", "A * C"}), frozenset({"B * ~C * ~D", "A * ~D", "A * C"})}
 
 
@@ -258,15 +259,15 @@ def test_term_order_does_not_depend_on_the_order_of_the_prime_implicants():
     the solution's terms must come out the same whatever that order."""
     primes = [(1, None), (None, 1)]
     minterms = {0b01, 0b10, 0b11}
-    forward, _ = qca.minimal_covers(primes, minterms, 2)
-    backward, _ = qca.minimal_covers(list(reversed(primes)), minterms, 2)
+    forward, _ = qca_minimise.minimal_covers(primes, minterms, 2)
+    backward, _ = qca_minimise.minimal_covers(list(reversed(primes)), minterms, 2)
     assert forward == backward == [[(1, None), (None, 1)]]  # conditions in their declared order
 
 
 def test_a_value_the_calibration_does_not_list_is_refused_naming_case_file_and_column(mini):
     import copy
 
-    from patroon.load import LoadError
+    from patroon.data.yamlfile import LoadError
 
     data = copy.deepcopy(mini)
     data.study.analysis.qca.calibration["willen"] = {"+": 1}

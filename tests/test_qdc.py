@@ -8,9 +8,9 @@ import sys
 import pytest
 import yaml
 
-from patroon import qdc
-from patroon.load import load_codebook
-from patroon.models import Codebook
+from patroon.data import qdc
+from patroon.data.load import load_codebook
+from patroon.data.models import Codebook
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
 EXTERNAL = b"""<?xml version="1.0" encoding="utf-8"?>

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
-
 from conftest import FIXTURES, ROOT
 from pdf_layout import layout_problems
+from pypdf import PdfReader
 from quarto_helpers import require_quarto
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -124,7 +123,7 @@ def test_both_renderers_make_the_same_report(tmp_path, quarto_path):
 
 
 def test_a_failed_render_shows_quartos_message_and_the_file(tmp_path, quarto_path, monkeypatch):
-    from patroon import quarto
+    from patroon.engines import quarto
 
     monkeypatch.setenv("PATH", quarto_path)
     (tmp_path / "good.qmd").write_text("---\ntitle: Good\nformat: typst\n---\n\nFine.\n")

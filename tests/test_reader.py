@@ -1,4 +1,4 @@
-"""The reader layer (patroon.reader, patroon.i18n): reports show names and labels in the report language,
+"""The reader layer (patroon.report.reader, patroon.report.i18n): reports show names and labels in the report language,
 never machine ids, codes or English words in a Dutch report; numbers and plurals follow the locale."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from patroon import i18n, render
-from patroon.build import render_study
-from patroon.config import load_config
-from patroon.load import load_study
-from patroon.reader import Reader
+from patroon.data.load import load_study
+from patroon.engines.detect import detect
+from patroon.pipeline.build import render_study
+from patroon.pipeline.config import load_config
+from patroon.report import i18n
+from patroon.report.reader import Reader
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -89,7 +90,7 @@ def dutch_reports(tmp_path_factory):
     for root in roots:
         data = load_study(root, base=ROOT)
         assert data.study.language == "nl"
-        render_study(data, out / data.study.id, ["html"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+        render_study(data, out / data.study.id, ["html"], detect("pandoc"), base=ROOT, log=lambda *_: None)
         built[root] = sorted((out / data.study.id).rglob("*.html"))
     return built
 

@@ -4,12 +4,12 @@ the study's design (five gemeenten, eighteen units) and properties every correct
 
 import pandas as pd
 import pytest
-
-from patroon import derive, patterns
-from patroon.load import load_study
-from patroon.stages import analysis_results
-
 from conftest import REAL_DATA, ROOT
+
+from patroon.analysis import patterns
+from patroon.data import derive
+from patroon.data.load import load_study
+from patroon.pipeline.stages import analysis_results
 
 CONTRACT_UNIT_COLUMNS = [
     "unit_id", "organisation_id", "case_id", "first_cluster", "cluster", "specialisation", "founded",

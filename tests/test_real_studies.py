@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from patroon import blocks
-from patroon.load import load_study
-from patroon.stages import run_analysis, run_tables
+from patroon.analysis import blocks
+from patroon.data.load import load_study
+from patroon.pipeline.stages import run_analysis, run_tables
 from tests.conftest import REAL_DATA, ROOT
 
 STUDIES = sorted(p.name for p in REAL_DATA.iterdir() if (p / "study.yaml").exists())
@@ -95,7 +95,7 @@ def test_stories_belong_to_a_gemeente_of_the_study():
 def test_render_job_sees_the_dependencies_snakemake_sees(study):
     """The render job takes each report's input files from the loaded study; Snakemake's DAG reads them
     from the raw files. If the two disagreed, an edit could leave a stale report behind."""
-    from patroon.build import study_layout
-    from patroon.workflow import layout
+    from patroon.pipeline.build import study_layout
+    from patroon.pipeline.workflow import layout
 
     assert study_layout(study) == layout(study.root)

@@ -8,8 +8,10 @@ import shutil
 
 import pytest
 
-from patroon import blocks, narrative, register
-from patroon.load import LoadError, load_study
+from patroon.analysis import blocks, register
+from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
+from patroon.report import narrative
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
 THESES = {"netwerksamenwerking": "000", "inkoop-jeugdhulp": "001", "samenwerken-jeugdzorg": "003",
@@ -76,7 +78,7 @@ def test_counts_and_the_closing_note(rows, study):
     assert (counts["afgeleid"], counts["gecodeerd"], counts["niet-overgenomen"]) == (8, 1, 1)
     assert counts["agreement"] == {"eens": 1, "deels": 4, "oneens": 1, "niet-vergelijkbaar": 1, "geen-oordeel": 1}
     assert counts["coded_to_match"] == 1
-    from patroon.reader import Reader
+    from patroon.report.reader import Reader
 
     text = narrative.register_text(Reader.of(study, "nl"), counts)
     assert text["closing"].startswith("Afgeleid: 8 (eens 1, deels 4, oneens 1, niet vergelijkbaar 1")
@@ -90,7 +92,7 @@ def test_matrix_says_when_it_judges_on_fewer_than_all_cases(study):
     loose, strict = results["onvolledig-los"], results["onvolledig-streng"]
     assert loose.table.loc[0, ["computed", "known"]].tolist() == ["overeenkomst", "1/3"]
     assert strict.table.loc[0, ["computed", "known"]].tolist() == ["onbepaald", "1/3"]
-    from patroon.reader import Reader
+    from patroon.report.reader import Reader
 
     reader = Reader.of(study, "nl")
     assert "1 rij is beoordeeld op minder dan alle cases: element.d (1 van 3 bekend: overeenkomst)" \
@@ -130,10 +132,10 @@ def test_bad_register_entries_name_file_line_and_field(tmp_path, change, expecte
 
 
 def test_synthesis_opens_with_the_register_and_closes_with_the_counts(study, tmp_path):
-    from patroon import render
-    from patroon.build import render_study
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
 
-    render_study(study, tmp_path, ["html"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+    render_study(study, tmp_path, ["html"], detect("pandoc"), base=ROOT, log=lambda *_: None)
     qmd = (tmp_path / "synthese.qmd").read_text()
     headings = [line for line in qmd.splitlines() if line.startswith("# ")]
     assert headings[0] == "# Reproductieregister"
@@ -199,11 +201,11 @@ def test_no_coders_machine_paths_in_data():
 
 
 def test_no_coders_machine_paths_in_a_thesis_report(tmp_path):
-    from patroon import render
-    from patroon.build import render_study
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
 
     data = load_study(REAL_DATA / "netwerksamenwerking", base=ROOT)
-    render_study(data, tmp_path, ["html"], render.detect("pandoc"), base=ROOT, log=lambda *_: None)
+    render_study(data, tmp_path, ["html"], detect("pandoc"), base=ROOT, log=lambda *_: None)
     for qmd in sorted(tmp_path.rglob("*.qmd")):
         hits = [line for line in qmd.read_text(encoding="utf-8").splitlines() if MACHINE_PATH.search(line)]
         assert not hits, (qmd.name, hits[:3])

@@ -1,9 +1,9 @@
+import pytest
 import yaml
 
 from patroon.cli import main
-from patroon.load import LoadError, load_study
-
-import pytest
+from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
 
 
 def test_new_gemeente_lists_every_case_variable_and_loads_once_filled(mini_copy, capsys):

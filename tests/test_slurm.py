@@ -1,4 +1,4 @@
-"""The workflow on a real SLURM: a single-node cluster brought up here (patroon.localslurm), the fixture
+"""The workflow on a real SLURM: a single-node cluster brought up here (tools/localslurm.py), the fixture
 study built through workflow/profiles/slurm with its reports in two shards, and every output compared
 byte for byte with a local build of one shard. Needs root (to install Debian's packages and start the
 daemons) and the `[slurm]` extra; without them the test is skipped with the reason, except in CI, where
@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
@@ -56,7 +55,7 @@ def test_slurm_build_matches_local_build_byte_for_byte(tmp_path):
     reason = _unavailable()
     if reason:
         _skip_or_fail(reason)
-    from patroon.localslurm import LocalSlurm, Unavailable
+    from localslurm import LocalSlurm, Unavailable
 
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
     local = workdir(tmp_path / "local")

@@ -1,12 +1,11 @@
+import random
 import shutil
-
-from patroon import derive
-from patroon.load import load_study
-from patroon.synth import plan_units, write_study
 
 from conftest import REAL_DATA
 
-import random
+from patroon.data import derive
+from patroon.data.load import load_study
+from patroon.data.synth import plan_units, write_study
 
 
 def setup_template(tmp_path):

@@ -1,14 +1,14 @@
-"""What the Snakefile declares (patroon.workflow) against what the stages write: every file is a declared
+"""What the Snakefile declares (patroon.pipeline.workflow) against what the stages write: every file is a declared
 output, so the workflow runs where only declared files travel (storage plugins, no shared filesystem);
 shards split a study's reports without gaps or overlaps."""
 
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT
-from patroon import workflow
-from patroon.load import load_study
+
+from patroon.data.load import load_study
+from patroon.pipeline import workflow
 
 STUDIES = [ROOT / "data" / s for s in ("sturing-jeugdhulp", "netwerksamenwerking", "inkoop-jeugdhulp",
                                        "samenwerken-jeugdzorg", "waardevol-samenspel")] + [FIXTURES / "mini"]
@@ -16,7 +16,7 @@ STUDIES = [ROOT / "data" / s for s in ("sturing-jeugdhulp", "netwerksamenwerking
 
 @pytest.mark.parametrize("study_dir", STUDIES, ids=lambda p: p.name)
 def test_declared_table_and_analysis_outputs_are_exactly_what_the_stages_write(study_dir, tmp_path):
-    from patroon.stages import run_analysis, run_tables
+    from patroon.pipeline.stages import run_analysis, run_tables
 
     data = load_study(study_dir, base=ROOT)
     lay = workflow.layout(study_dir, with_units=False)
@@ -42,7 +42,7 @@ def test_shards_cover_every_report_once(count):
 
 
 def test_render_job_takes_the_same_shard_as_the_snakefile():
-    from patroon.build import targets
+    from patroon.pipeline.build import targets
 
     data = load_study(ROOT / "data" / "sturing-jeugdhulp", base=ROOT)
     lay = workflow.layout(ROOT / "data" / "sturing-jeugdhulp", with_units=False)
@@ -52,13 +52,13 @@ def test_render_job_takes_the_same_shard_as_the_snakefile():
 
 
 def test_a_render_shard_writes_exactly_its_declared_outputs(tmp_path):
-    from patroon import render
-    from patroon.build import render_study
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
 
     data = load_study(FIXTURES / "mini", base=ROOT)
     stems = workflow.report_stems(workflow.layout(FIXTURES / "mini", with_units=False))
     mine = workflow.shard(stems, 2, 3)
-    render_study(data, tmp_path, ["html"], render.detect("pandoc"), part=(2, 3), log=lambda *_: None)
+    render_study(data, tmp_path, ["html"], detect("pandoc"), part=(2, 3), log=lambda *_: None)
     declared = workflow.shard_outputs(mine, ["html"])
     files = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
     in_folders = {f for f in files if f.startswith("figures/")}

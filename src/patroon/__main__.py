@@ -1,3 +1,5 @@
+"""`python -m patroon`: the command line, as the Snakemake rules call it."""
+
 import sys
 
 from patroon.cli import main

@@ -9,14 +9,16 @@ import json
 import sys
 from pathlib import Path
 
-from patroon.load import LoadError, StudyData, load_study
-from patroon.privacy import PrivacyLeak
+from patroon.data.load import load_study
+from patroon.data.study_data import StudyData
+from patroon.data.yamlfile import LoadError
+from patroon.output.privacy import PrivacyLeak
 
 
 def _studies(args) -> list[str]:
     if args.study:
         return args.study
-    from patroon.config import load_config
+    from patroon.pipeline.config import load_config
 
     return load_config(Path(args.config)).studies
 
@@ -31,13 +33,13 @@ def _load(args, study_id: str) -> StudyData:
 
 def _guard(args):
     """The privacy guard of this command; kept on `args` so that a refusal can undo what the job wrote."""
-    from patroon.privacy import load_guard
+    from patroon.output.privacy import load_guard
 
     if getattr(args, "guard", None) is not None:
         return args.guard
     path = args.privacy
     if path is None and Path(args.config).exists():
-        from patroon.config import load_config
+        from patroon.pipeline.config import load_config
 
         path = load_config(Path(args.config)).privacy_file
     args.guard = load_guard(Path(path) if path else None)
@@ -57,7 +59,7 @@ def cmd_validate(args) -> int:
             problems.extend(map(str, exc.problems))
             continue
         if data.study.coding is not None:
-            from patroon.reconciliation import check_coding
+            from patroon.analysis.reconciliation import check_coding
 
             found = check_coding(folder, data, Path.cwd()).problems
             problems.extend(map(str, found))
@@ -72,14 +74,14 @@ def cmd_validate(args) -> int:
     for line in problems:
         print(line, file=sys.stderr)
     if args.stamp and not problems:
-        from patroon.atomic import write_text
+        from patroon.output.atomic import write_text
 
         write_text(Path(args.stamp), "valid\n")
     return 1 if problems else 0
 
 
 def cmd_tables(args) -> int:
-    from patroon.stages import run_tables
+    from patroon.pipeline.stages import run_tables
 
     for study_id in _studies(args):
         run_tables(_load(args, study_id), Path(args.results) / study_id, _guard(args))
@@ -87,7 +89,7 @@ def cmd_tables(args) -> int:
 
 
 def cmd_analyse(args) -> int:
-    from patroon.stages import run_analysis
+    from patroon.pipeline.stages import run_analysis
 
     for study_id in _studies(args):
         run_analysis(_load(args, study_id), Path(args.results) / study_id, _guard(args))
@@ -95,8 +97,8 @@ def cmd_analyse(args) -> int:
 
 
 def cmd_agreement(args) -> int:
-    from patroon.reconciliation import check_coding
-    from patroon.stages import run_agreement
+    from patroon.analysis.reconciliation import check_coding
+    from patroon.pipeline.stages import run_agreement
 
     for study_id in _studies(args):
         data = _load(args, study_id)
@@ -117,10 +119,10 @@ def cmd_agreement(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from patroon import render
-    from patroon.build import render_study
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
 
-    renderer = render.detect(args.renderer)
+    renderer = detect(args.renderer)
     guard = _guard(args)
     for study_id in _studies(args):
         data = _load(args, study_id)
@@ -131,20 +133,20 @@ def cmd_render(args) -> int:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
             return 2
     if args.stamp:
-        from patroon.atomic import write_text
+        from patroon.output.atomic import write_text
 
         write_text(Path(args.stamp), "rendered\n")
     return 0
 
 
 def cmd_index(args) -> int:
-    from patroon.site import index_html
-    from patroon.atomic import write_text
+    from patroon.output.atomic import write_text
+    from patroon.report.site import index_html
 
     studies = [_load(args, s) for s in _studies(args)]
     language = "nl"
     if Path(args.config).exists():
-        from patroon.config import load_config
+        from patroon.pipeline.config import load_config
 
         language = load_config(Path(args.config)).language
     write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(","), language), _guard(args))
@@ -152,7 +154,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_schemas(args) -> int:
-    from patroon.schemas import schemas
+    from patroon.pipeline.schemas import schemas
 
     out = Path(args.out)
     stale = []
@@ -163,7 +165,7 @@ def cmd_schemas(args) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))
         else:
-            from patroon.atomic import write_text
+            from patroon.output.atomic import write_text
 
             write_text(path, text)
     for path in stale:
@@ -172,14 +174,14 @@ def cmd_schemas(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from patroon.scaffold import skeleton
+    from patroon.data.scaffold import skeleton
 
     study_id = args.study[0] if args.study else None
     if study_id is None:
         print("error: --study is required", file=sys.stderr)
         return 2
-    from patroon.load import load_codebook, load_model
-    from patroon.models import Study
+    from patroon.data.load import load_codebook, load_model
+    from patroon.data.models import Study
 
     folder = Path(args.data) / study_id
     study = load_model(folder / "study.yaml", Study)
@@ -202,7 +204,7 @@ def _emit(text: str, path: Path | None) -> int:
     if path.exists():
         print(f"error: {path} exists; not overwriting it", file=sys.stderr)
         return 1
-    from patroon.atomic import write_text
+    from patroon.output.atomic import write_text
 
     write_text(path, text)
     print(f"wrote {path}")
@@ -210,14 +212,14 @@ def _emit(text: str, path: Path | None) -> int:
 
 
 def cmd_build(args) -> int:
-    from patroon.runner import build
+    from patroon.pipeline.runner import build
 
     extra = [a for a in args.snakemake_args if a != "--"]
     return build(Path.cwd(), args.cores, extra)
 
 
 def cmd_import_qdc(args) -> int:
-    from patroon import qdc
+    from patroon.data import qdc
 
     try:
         document = Path(args.file).read_bytes()
@@ -232,7 +234,7 @@ def cmd_import_qdc(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from patroon.synth import write_study
+    from patroon.data.synth import write_study
 
     if not args.study or len(args.study) != 1:
         print("error: synth needs exactly one --study NAME for the new study folder", file=sys.stderr)

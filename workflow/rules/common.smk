@@ -5,8 +5,8 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from patroon import workflow as layouts
-from patroon.workflow import layout
+from patroon.pipeline import workflow as layouts
+from patroon.pipeline.workflow import layout
 
 configfile: "config/config.yaml"
 validate(config, "../schemas/config.schema.json")
@@ -16,7 +16,7 @@ STUDIES = config["studies"]
 FORMATS = config.get("formats", ["html", "pdf"])
 LANGUAGE = config.get("language", "nl")
 RENDERER = config.get("renderer", "auto")
-# Only file lists here: which report depends on which file is patroon's business (patroon.build).
+# Only file lists here: which report depends on which file is patroon's business (patroon.pipeline.build).
 LAYOUT = {study: layout(DATA / study, with_units=False) for study in STUDIES}
 # The term list is an input of every job it guards: adding a term reruns them all.
 PRIVACY = config.get("privacy_file")

@@ -1,5 +1,5 @@
 # A study's reports are rendered in `report_shards` jobs (config/config.yaml; the slurm profile raises
-# it), each rendering every n-th report (patroon.workflow.shard) so that on a cluster they run on different
+# it), each rendering every n-th report (patroon.pipeline.workflow.shard) so that on a cluster they run on different
 # nodes. One rule per study and shard, because each declares exactly its own files: every report's .qmd
 # and formats, its figure folder, and the shard's manifest.
 #

@@ -1,0 +1,166 @@
+"""The two codings of a study, and the decisions that settle where they disagree.
+
+A study that declares `coding:` in study.yaml has two independent codings under `coders/<name>/` and a
+reconciliation file with one decision per disagreement. The study's own case files are the reconciled
+coding. `check_coding` holds all three together; `patroon validate` fails on any of:
+
+- a coder's file that is invalid (the same checks as the study's own files);
+- a disagreement without a decision, or a decision for something the coders did not disagree on (unless
+  it corrects a value both coded alike, giving that value for both), or one whose recorded values are not
+  what the coders wrote;
+- a study file whose value is not the decided one (the decision was taken but not carried out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from patroon.analysis.agreement import Comparison, ItemKey, coded_items, compare
+from patroon.data.derive import unit_refs
+from patroon.data.load import _display, load_study
+from patroon.data.models import ReconciliationFile
+from patroon.data.study_data import CODERS_DIR, StudyData
+from patroon.data.yamlfile import Document, LoadError, Problem, parse_model, read_yaml
+
+
+@dataclass
+class CodingCheck:
+    comparison: Comparison | None
+    reconciliation: ReconciliationFile | None
+    problems: list[Problem]
+    # (variable, item) of decisions that correct a value both coders agreed on
+    corrections: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _item_places(data: StudyData) -> dict[tuple[str, str], tuple[Path, tuple]]:
+    """(level, item id) -> the file that holds it and the location of its `coded` (or unit) in that file."""
+    places: dict[tuple[str, str], tuple[Path, tuple]] = {}
+    for case in data.cases.values():
+        places[("case", case.id)] = (data.files[f"{case.kind}/{case.id}"], ("coded",))
+    organisation_kind = data.organisation_kind()
+    for organisation in data.organisations.values():
+        places[("organisation", organisation.id)] = (data.files[f"{organisation_kind}/{organisation.id}"], ("coded",))
+    for ref in unit_refs(data):
+        index = ref.organisation.units.index(ref.unit)
+        places[("unit", ref.unit_id)] = (data.files[f"{organisation_kind}/{ref.organisation.id}"], ("units", index))
+    return places
+
+
+def _line(path: Path, loc: tuple, cache: dict[Path, Document | None]) -> int:
+    if path not in cache:
+        cache[path] = read_yaml(path)[0]
+    document = cache[path]
+    return document.line(loc) if document is not None else 1
+
+
+def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
+    settings = main.study.coding
+    if settings is None:
+        return CodingCheck(None, None, [])
+    problems: list[Problem] = []
+    codings = []
+    for coder in settings.coders:
+        folder = study_dir / CODERS_DIR / coder
+        if not folder.is_dir():
+            problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "coding.coders",
+                                    f"no folder {_display(folder, base)} for coder '{coder}'"))
+            continue
+        try:
+            codings.append(load_study(study_dir, base=base, coder=coder))
+        except LoadError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        return CodingCheck(None, None, problems)
+    coders = (settings.coders[0], settings.coders[1])
+    comparison = compare(codings[0], codings[1], coders)
+
+    path = study_dir / settings.reconciliation
+    shown = _display(path, base)
+    if not path.exists():
+        if comparison.n_disagreements:
+            problems.append(Problem(shown, 1, "file", f"missing: {comparison.n_disagreements} disagreements "
+                                                      "between the coders need a decision"))
+        return CodingCheck(comparison, None, problems)
+    document, found = read_yaml(path, shown)
+    problems.extend(found)
+    if document is None:
+        return CodingCheck(comparison, None, problems)
+    reconciliation, found = parse_model(document, ReconciliationFile, shown)
+    problems.extend(found)
+    if reconciliation is None:
+        return CodingCheck(comparison, None, problems)
+
+    open_ = {(r.variable, r.item): r for r in comparison.disagreements.itertuples()}
+    first_items = coded_items(codings[0])
+    agreed = {(k.variable, k.item): v.value for k, v in first_items.items() if (k.variable, k.item) not in open_}
+    levels = {(k.variable, k.item): k.level for k in first_items}
+    corrections: set[tuple[str, str]] = set()
+    decided: dict[tuple[str, str], int] = {}
+    for index, decision in enumerate(reconciliation.decisions):
+        where = ("decisions", index)
+        key = (decision.variable, decision.item)
+        line = document.line(where)
+        if key in decided:
+            problems.append(Problem(shown, line, f"decisions.{index}",
+                                    f"{decision.variable} of {decision.item} is decided twice (first at line {decided[key]})"))
+            continue
+        decided[key] = line
+        if set(decision.values) != set(coders):
+            problems.append(Problem(shown, document.line(where + ("values",)), f"decisions.{index}.values",
+                                    f"must give the value of each coder: {', '.join(coders)}"))
+            continue
+        row = open_.get(key)
+        if row is None:
+            # Both coders agreed, yet checking against the chapter's conclusions showed the value wrong:
+            # a review correction, logged like a decision, with both coders' (equal) value.
+            both = agreed.get(key)
+            written_values = {str(v) for v in decision.values.values()}
+            if both is not None and written_values == {both}:
+                corrections.add(key)
+                continue
+            problems.append(Problem(shown, line, f"decisions.{index}",
+                                    f"the coders do not disagree on {decision.variable} of {decision.item}"
+                                    + (f" (both coded '{both}')" if both is not None else "")
+                                    + "; a correction of an agreed value must give that value for both coders"))
+            continue
+        written = {row.coder_a: row.value_a, row.coder_b: row.value_b}
+        for coder, value in decision.values.items():
+            if str(value) != written[coder]:
+                problems.append(Problem(shown, document.line(where + ("values", coder)), f"decisions.{index}.values.{coder}",
+                                        f"'{value}' is not what {coder} coded ('{written[coder]}')"))
+    for key, row in open_.items():
+        if key not in decided:
+            problems.append(Problem(shown, 1, "decisions",
+                                    f"no decision for {row.variable} of {row.item} "
+                                    f"({row.coder_a}: '{row.value_a}', {row.coder_b}: '{row.value_b}')"))
+
+    # The study's own files must carry every decided value.
+    main_items = coded_items(main)
+    places = _item_places(main)
+    cache: dict[Path, Document | None] = {}
+    for decision in reconciliation.decisions:
+        key = (decision.variable, decision.item)
+        if key not in open_ and key not in corrections:
+            continue
+        level = levels[key]
+        carried = main_items.get(ItemKey(decision.variable, level, decision.item))
+        if carried is not None and carried.value == str(decision.decision):
+            continue
+        place = places.get((level, decision.item))
+        if place is None:
+            problems.append(Problem(shown, decided[key], "decision",
+                                    f"{decision.item} does not exist in the study's own coding"))
+            continue
+        file, loc = place
+        if decision.variable.startswith("reactie."):
+            loc = loc + ("reaction",)
+        elif level == "unit":
+            loc = loc + ("coded", decision.variable)
+        else:
+            loc = loc + (decision.variable,)
+        now = carried.value if carried is not None else "not coded"
+        problems.append(Problem(_display(file, base), _line(file, loc, cache), decision.variable,
+                                f"'{now}' differs from the reconciled decision '{decision.decision}' for "
+                                f"{decision.item} ({shown}:{decided[key]})"))
+    return CodingCheck(comparison, reconciliation, problems, corrections)

@@ -1,0 +1,206 @@
+"""Checks of one loaded file against the codebook and study.yaml: known variables and values, blocks,
+the reproduction register, an organisation's units. Each returns located problems; none raises."""
+
+from __future__ import annotations
+
+from patroon.data.models import Codebook, OrganisationFile, Study
+from patroon.data.study_data import StudyData
+from patroon.data.yamlfile import Document, Path_, Problem
+
+
+def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    clusters = {c.id for c in codebook.clusters}
+    for i, variable in enumerate(codebook.variables):
+        loc = ("variables", i)
+        if variable.id in seen:
+            problems.append(Problem(shown, document.line(loc + ("id",)), "id", f"duplicate variable '{variable.id}'"))
+        seen.add(variable.id)
+        if variable.type == "categorical":
+            if variable.values is None and variable.values_from is None:
+                problems.append(Problem(shown, document.line(loc), variable.id, "categorical variable needs values or values_from"))
+            if variable.values_from is not None and variable.values_from not in codebook.value_sets:
+                problems.append(Problem(shown, document.line(loc + ("values_from",)), variable.id,
+                                        f"unknown value set '{variable.values_from}'; defined: {', '.join(codebook.value_sets)}"))
+    for i, tactic in enumerate(codebook.tactics):
+        if tactic.cluster not in clusters:
+            problems.append(Problem(shown, document.line(("tactics", i, "cluster")), tactic.id,
+                                    f"unknown cluster '{tactic.cluster}'; defined: {', '.join(sorted(clusters))}"))
+    return problems
+
+
+def check_blocks(study: Study, codebook: Codebook, document: Document, shown: str) -> list[Problem]:
+    """Every block names a case kind of the study and variables the codebook defines."""
+    problems = []
+    case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
+    seen: set[str] = set()
+    outputs: set[str] = set()
+    for i, block in enumerate(study.analysis.blocks):
+        loc = ("analysis", "blocks", i)
+
+        def add(field_: str, message: str, where: tuple = ()) -> None:
+            problems.append(Problem(shown, document.line(loc + where), f"analysis.blocks.{i}.{field_}", message))
+
+        if block.id in seen:
+            add("id", f"duplicate block id '{block.id}'", ("id",))
+        seen.add(block.id)
+        output = getattr(block, "output_file", None)
+        if output is not None:
+            taken = {f"{b.id}.csv" for b in study.analysis.blocks} | {f"{b.id}-samengevat.csv" for b in study.analysis.blocks}
+            if output in taken or output in outputs:
+                add("output_file", f"'{output}' is already the output of another block", ("output_file",))
+            outputs.add(output)
+        if block.kind not in case_kinds:
+            add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}",
+                ("kind",))
+        unknown = [v for v in block.variables.ids if codebook.variable(v) is None]
+        if unknown:
+            add("variables", f"not in the codebook: {', '.join(unknown)}", ("variables",))
+        chosen = block.variables.select(codebook, block.kind)
+        if not chosen:
+            add("variables", "selects no variable of the codebook (check group/prefix)", ("variables",))
+        needs_integer = block.type == "top-k" or (block.type == "threshold" and block.per == "case")
+        for variable_id in chosen if needs_integer else []:
+            variable = codebook.variable(variable_id)
+            if variable is not None and variable.type != "integer":
+                add("variables", f"'{variable_id}' is {variable.type}; {block.type} needs integer variables",
+                    ("variables",))
+                break
+        if block.type == "threshold" and block.per == "case":
+            denominator = codebook.variable(block.denominator) if block.denominator else None
+            if denominator is None or denominator.type != "integer":
+                add("denominator", "per: case needs `denominator`, an integer variable of the codebook",
+                    ("denominator",) if block.denominator else ())
+        if block.type == "threshold" and block.per == "study" and not block.values:
+            add("values", "per: study needs `values`: the codes that count", ())
+        if block.type == "threshold" and (block.share is None) == (block.count is None):
+            add("share", "give either `share` (0..1) or `count` (per: study only), not both", ())
+        if block.type == "threshold" and block.per == "case" and block.count is not None:
+            add("count", "per: case compares with the denominator; use `share`", ("count",))
+        compare = getattr(block, "compare_with", None)
+        if compare is not None and codebook.variable(compare) is None:
+            add("compare_with", f"'{compare}' is not in the codebook", ("compare_with",))
+        for variable_id in getattr(block, "reported", {}):
+            if variable_id not in chosen:
+                add("reported", f"'{variable_id}' is not one of the block's variables", ("reported", variable_id))
+    return problems
+
+
+def check_register(study: Study, document: Document, shown: str) -> list[Problem]:
+    """Each item says what became of it, with the reason when it was not taken over; a derived item names
+    the block that derives it; the author's rows fit the columns they claim."""
+    problems = []
+    blocks = {b.id for b in study.analysis.blocks}
+    seen: set[str] = set()
+    for i, item in enumerate(study.reproduction):
+        loc = ("reproduction", i)
+
+        def add(field_: str, message: str, where: tuple = ()) -> None:
+            problems.append(Problem(shown, document.line(loc + where), f"reproduction.{i}.{field_}", message))
+
+        if item.id in seen:
+            add("id", f"duplicate register id '{item.id}'", ("id",))
+        seen.add(item.id)
+        if item.status == "niet-overgenomen" and item.reason is None:
+            add("reason", "status 'niet-overgenomen' needs `reason`: why the item is not taken over")
+        if item.status != "niet-overgenomen" and item.reason is not None:
+            add("reason", f"`reason` is for items not taken over; this one is '{item.status}'", ("reason",))
+        if item.status == "afgeleid" and item.block is None:
+            add("block", "status 'afgeleid' needs `block`: the block that derives it")
+        if item.block is not None and item.block not in blocks:
+            add("block", f"unknown block '{item.block}'; defined: {', '.join(sorted(blocks)) or 'none'}", ("block",))
+        if item.compare is not None:
+            compare = item.compare
+            if item.block is None:
+                add("compare", "`compare` needs `block`: the table the author's values are set against", ("compare",))
+            if not compare.rows and not compare.cells:
+                add("compare", "give the author's `rows` or `cells`", ("compare",))
+            if compare.rows and not compare.columns:
+                add("compare.columns", "`rows` need `columns`: what each value of a row is", ("compare",))
+            for j, row in enumerate(compare.rows):
+                if len(row) != len(compare.columns):
+                    add(f"compare.rows.{j}", f"{len(row)} values for {len(compare.columns)} columns "
+                        f"({', '.join(compare.columns)})", ("compare", "rows", j))
+            unknown = [c for c in compare.key if c not in compare.columns]
+            if unknown:
+                add("compare.key", f"not among `columns`: {', '.join(unknown)}", ("compare", "key"))
+            if compare.show is not None:
+                missing = [c for c in (compare.show.index, compare.show.columns, compare.show.values)
+                           if c not in compare.columns]
+                if missing:
+                    add("compare.show", f"not among `columns`: {', '.join(missing)}", ("compare", "show"))
+    return problems
+
+
+def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str,
+                kind: str | None = None) -> list[Problem]:
+    problems = []
+    missing = codebook.missing()
+    for variable_id, coded_value in coded.items():
+        where = loc + ("coded", variable_id)
+        line = document.line(where)
+        variable = codebook.variable(variable_id)
+        if variable is None:
+            problems.append(Problem(shown, line, variable_id, "variable is not defined in the codebook"))
+            continue
+        if variable.level != level:
+            problems.append(Problem(shown, line, variable_id,
+                                    f"variable belongs at level '{variable.level}', not '{level}'"))
+        elif kind is not None and variable.kinds is not None and kind not in variable.kinds:
+            problems.append(Problem(shown, line, variable_id,
+                                    f"variable belongs to kinds {', '.join(variable.kinds)}, not '{kind}'"))
+        value = coded_value.value
+        value_line = document.line(where + ("value",))
+        if isinstance(value, str) and value in missing:
+            continue
+        if variable.type == "text" and not isinstance(value, str):
+            problems.append(Problem(shown, value_line, f"{variable_id}.value",
+                                    f"a text variable, but YAML reads {value!r} as a number or truth value; "
+                                    "put the text in quotes"))
+        elif variable.type == "integer":
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"))
+        elif variable.type == "categorical":
+            allowed = [v.code for v in codebook.allowed_values(variable)]
+            if str(value) not in allowed:
+                options = ", ".join(allowed + sorted(missing))
+                problems.append(Problem(shown, value_line, f"{variable_id}.value",
+                                        f"'{value}' is not allowed; expected one of: {options}"))
+    return problems
+
+
+def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str) -> list[Problem]:
+    codebook = data.codebook
+    problems = check_coded(codebook, org.coded, "organisation", (), document, shown)
+    seen_cases: set[str] = set()
+    for i, unit in enumerate(org.units):
+        loc = ("units", i)
+        if unit.case not in data.cases:
+            known = ", ".join(sorted(data.cases)) or "none"
+            problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
+                                    f"unknown {data.case_kind()} '{unit.case}'; known: {known}"))
+        if unit.case in seen_cases:
+            problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
+                                    f"a second unit in '{unit.case}'; one unit per {data.case_kind()}"))
+        seen_cases.add(unit.case)
+        problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown))
+        for j, period in enumerate(unit.reaction):
+            ploc = loc + ("reaction", j)
+            clusters = set()
+            for k, tactic_id in enumerate(period.tactics):
+                tactic = codebook.tactic(tactic_id)
+                if tactic is None:
+                    allowed = ", ".join(t.id for t in codebook.tactics)
+                    problems.append(Problem(shown, document.line(ploc + ("tactics", k)), f"units.{i}.reaction.{j}.tactics",
+                                            f"unknown tactic '{tactic_id}'; expected one of: {allowed}"))
+                else:
+                    clusters.add(tactic.cluster)
+            if period.dominant_tactic is not None and period.dominant_tactic not in period.tactics:
+                problems.append(Problem(shown, document.line(ploc + ("dominant_tactic",)), f"units.{i}.reaction.{j}.dominant_tactic",
+                                        f"'{period.dominant_tactic}' is not one of this period's tactics"))
+            elif len(clusters) > 1 and period.dominant_tactic is None:
+                problems.append(Problem(shown, document.line(ploc), f"units.{i}.reaction.{j}",
+                                        "tactics fall in different clusters (" + ", ".join(sorted(clusters))
+                                        + "); set dominant_tactic to the one the source says dominates"))
+    return problems

@@ -1,0 +1,71 @@
+"""The file formats as pydantic models: codebook, case files, study.yaml and its register.
+
+The models check shape and types only; everything that needs the codebook (is this a known variable, an
+allowed value?) is checked in `patroon.data.checks`, which knows the codebook and the line numbers.
+Import from here; the modules below split the formats by file.
+"""
+
+from patroon.data.models.base import (  # noqa: F401
+    Column,
+    Direction,
+    Label,
+    ShortText,
+    Slug,
+    Strict,
+    VariableId,
+)
+from patroon.data.models.cases import (  # noqa: F401
+    CaseFile,
+    CodedValue,
+    Decision,
+    Evidence,
+    OrganisationFile,
+    Period,
+    ReconciliationFile,
+    SourceNote,
+    Unit,
+    Year,
+)
+from patroon.data.models.codebook import (  # noqa: F401
+    Cluster,
+    Codebook,
+    MissingCode,
+    Tactic,
+    Value,
+    Variable,
+)
+from patroon.data.models.register import (  # noqa: F401
+    AGREEMENT,
+    AuthorCell,
+    AuthorComparison,
+    AuthorShow,
+    Cell,
+    RegisterItem,
+    RegisterStatus,
+)
+from patroon.data.models.study import (  # noqa: F401
+    Analysis,
+    Block,
+    BlockBase,
+    CodingSettings,
+    ContinuumBlock,
+    CrossTab,
+    CrossTabBlock,
+    Expectation,
+    MatrixBlock,
+    Membership,
+    PredictionRule,
+    QcaSettings,
+    ReportedValue,
+    Requirement,
+    Source,
+    SteeringCondition,
+    Study,
+    StudyPeriod,
+    ThresholdBlock,
+    TopKBlock,
+    UnitKind,
+    VariableSelection,
+)
+
+__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']

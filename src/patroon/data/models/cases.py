@@ -1,0 +1,105 @@
+"""Case files and organisation files (the coded values with their evidence), and the reconciliation
+file that settles where two codings disagree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from patroon.data.models.base import ShortText, Slug, Strict, VariableId
+
+# --------------------------------------------------------------------------------------- case files
+
+
+class Evidence(Strict):
+    text: ShortText
+    section: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    table: Annotated[str, StringConstraints(max_length=80)] | None = None
+    page: int | Annotated[str, StringConstraints(max_length=20)] | None = None
+    respondents: list[int | Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list)
+    documents: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list)
+    inferred: bool = False
+
+
+class CodedValue(Strict):
+    value: int | Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class SourceNote(Strict):
+    about: ShortText
+    readings: list[ShortText] = Field(min_length=1)
+    choice: ShortText
+    reason: ShortText
+
+
+# Years a case study of organisations can be about; a typo such as 20200 made the timeline minutes long.
+Year = Annotated[int, Field(ge=1800, le=2100)]
+
+
+class Period(Strict):
+    start: Year | None = None
+    end: Year | None = None
+    label: Annotated[str, StringConstraints(max_length=200)] | None = None
+    tactics: list[Slug] = Field(min_length=1)
+    dominant_tactic: Slug | None = None
+    evidence: list[Evidence] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} lies before start {self.start}")
+        return self
+
+
+class Unit(Strict):
+    case: Slug
+    name: ShortText
+    coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
+    reaction: list[Period] = Field(min_length=1)
+    source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+class CaseFile(Strict):
+    """A gemeente (or any case-level unit kind): the context in which organisations react."""
+
+    id: Slug
+    name: ShortText
+    kind: Slug
+    chapter: Annotated[str, StringConstraints(max_length=20)] | None = None
+    # A case that is part of another case (a story told in a municipality, a team in a region).
+    part_of: Slug | None = None
+    coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
+    source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+class OrganisationFile(Strict):
+    """An aanbieder: organisation attributes once, and one unit per case it was studied in."""
+
+    id: Slug
+    name: ShortText
+    kind: Slug
+    coded: dict[VariableId, CodedValue] = Field(default_factory=dict)
+    units: list[Unit] = Field(min_length=1)
+    source_notes: list[SourceNote] = Field(default_factory=list)
+
+
+
+# ------------------------------------------------------------------------------------- reconciliation
+
+
+class Decision(Strict):
+    """One disagreement between the two coders, settled: which value the study's own coding carries."""
+
+    variable: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    item: Annotated[str, StringConstraints(min_length=1, max_length=120)]  # unit, case or organisation id
+    # Years and counts may be written as numbers; they are compared as the text the agreement tables show.
+    values: dict[Slug, int | Annotated[str, StringConstraints(max_length=400)]] = Field(min_length=2, max_length=2)
+    decision: int | Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    reason: ShortText
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ReconciliationFile(Strict):
+    decisions: list[Decision] = Field(default_factory=list)

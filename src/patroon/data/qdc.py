@@ -1,0 +1,148 @@
+"""The codebook as a REFI-QDA codebook (.qdc), which ATLAS.ti, NVivo, MAXQDA and QualCoder import, and back.
+
+Export: one non-codable code per variable group; under it one code per variable, and under a categorical
+variable one codable code per allowed value ("<variable> = <value>"), so a researcher codes interview
+fragments with the values of our codebook. Tactics go under a code per strategy, and each cluster is a
+Set of its tactics. GUIDs are UUID5 of study and path, so a re-export keeps every code's identity.
+
+Import (`patroon import-qdc`): any .qdc becomes a codebook.yaml skeleton: a code with children becomes a
+categorical variable whose values are the children, a leaf becomes a text variable. Labels and levels the
+.qdc cannot carry are marked TODO for the researcher.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from importlib import resources
+from xml.etree import ElementTree as ET
+
+import yaml
+
+from patroon.data.models import Codebook
+
+NS = "urn:QDA-XML:codebook:1.0"
+NAMESPACE = uuid.UUID("6f6a1d0e-8a3b-5c1e-9d2f-70617472656f")  # fixed: 'patroon' GUIDs stay stable
+
+
+def guid(study_id: str, *path: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join((study_id,) + path))).upper()
+
+
+def _code(parent: ET.Element, study_id: str, path: tuple[str, ...], name: str, codable: bool,
+          description: str | None = None, color: str | None = None) -> ET.Element:
+    attrs = {"guid": guid(study_id, *path), "name": name, "isCodable": "true" if codable else "false"}
+    if color:
+        attrs["color"] = color
+    element = ET.SubElement(parent, f"{{{NS}}}Code", attrs)
+    if description:
+        ET.SubElement(element, f"{{{NS}}}Description").text = description
+    return element
+
+
+def export(study_id: str, codebook: Codebook, language: str = "nl") -> bytes:
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}CodeBook", {"origin": "patroon"})
+    codes = ET.SubElement(root, f"{{{NS}}}Codes")
+    groups: dict[str, ET.Element] = {}
+    for variable in codebook.variables:
+        if variable.group not in groups:
+            groups[variable.group] = _code(codes, study_id, ("group", variable.group), variable.group, False)
+        label = getattr(variable.label, language)
+        description = f"{variable.definition}\n\nIndicator: {variable.indicator}\n\nId: {variable.id}; level: {variable.level}"
+        if variable.type == "categorical":
+            element = _code(groups[variable.group], study_id, ("variable", variable.id), label, False, description)
+            for value in codebook.allowed_values(variable):
+                _code(element, study_id, ("variable", variable.id, value.code), f"{variable.id} = {value.code}", True,
+                      getattr(value.label, language))
+        else:
+            _code(groups[variable.group], study_id, ("variable", variable.id), label, True,
+                  description + f"; type: {variable.type}")
+    if codebook.tactics:
+        reactions = _code(codes, study_id, ("tactics",), "strategische reacties" if language == "nl"
+                          else "strategic reactions", False)
+        strategies: dict[str, ET.Element] = {}
+        for tactic in codebook.tactics:
+            if tactic.strategy not in strategies:
+                strategies[tactic.strategy] = _code(reactions, study_id, ("strategy", tactic.strategy), tactic.strategy, False)
+            _code(strategies[tactic.strategy], study_id, ("tactic", tactic.id), tactic.id, True,
+                  f"{tactic.definition}\n\nIndicator: {tactic.indicator}")
+    if codebook.clusters:
+        sets = ET.SubElement(root, f"{{{NS}}}Sets")
+        for cluster in codebook.clusters:
+            element = ET.SubElement(sets, f"{{{NS}}}Set", {"guid": guid(study_id, "cluster", cluster.id),
+                                                           "name": getattr(cluster.label, language)})
+            ET.SubElement(element, f"{{{NS}}}Description").text = cluster.definition
+            for tactic in codebook.tactics:
+                if tactic.cluster == cluster.id:
+                    ET.SubElement(element, f"{{{NS}}}MemberCode", {"guid": guid(study_id, "tactic", tactic.id)})
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def schema():
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(resources.files("patroon.data") / "standards" / "refi-qda-codebook-1.0.xsd"))
+
+
+def validate(document: bytes) -> list[str]:
+    """Every way the document breaks the REFI-QDA codebook schema, as readable lines (empty: valid)."""
+    return [f"{error.path}: {error.reason}" for error in schema().iter_errors(document.decode("utf-8"))]
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9.+-]+", "-", text.lower()).strip("-")
+    return slug or "code"
+
+
+def skeleton(document: bytes) -> str:
+    """A codebook.yaml skeleton from any REFI-QDA codebook; raises ValueError when it is not one."""
+    problems = validate(document)
+    if problems:
+        raise ValueError("not a valid REFI-QDA codebook: " + problems[0])
+    root = ET.fromstring(document)
+    variables = []
+
+    def description(element: ET.Element) -> str:
+        text = element.findtext(f"{{{NS}}}Description") or ""
+        return text.strip() or "TODO definition"
+
+    def visit(element: ET.Element, group: str) -> None:
+        name = element.get("name", "")
+        children = element.findall(f"{{{NS}}}Code")
+        grandchildren = any(child.findall(f"{{{NS}}}Code") for child in children)
+        if children and grandchildren:  # a folder of variables
+            for child in children:
+                visit(child, _slug(name))
+            return
+        # Our own export names values "<variable id> = <code>": keep the variable id and the code.
+        codes = [child.get("name", "").split(" = ")[-1] for child in children]
+        own_ids = {child.get("name", "").split(" = ")[0] for child in children if " = " in child.get("name", "")}
+        variable_id = own_ids.pop() if len(own_ids) == 1 else _slug(f"{group}.{name}" if group else name)
+        entry = {
+            "id": variable_id, "level": "case", "group": group or "codes",
+            "type": "categorical" if children else "text",
+            "label": {"nl": name, "en": f"TODO {name}"},
+            "definition": description(element), "indicator": "TODO indicator",
+        }
+        if children:
+            entry["values"] = [{"code": code, "label": {"nl": description(child) if child.find(f"{{{NS}}}Description")
+                                                             is not None else code, "en": f"TODO {code}"}}
+                               for code, child in zip(codes, children)]
+        variables.append(entry)
+
+    for top in root.find(f"{{{NS}}}Codes").findall(f"{{{NS}}}Code"):
+        children = top.findall(f"{{{NS}}}Code")
+        if children and all(not c.findall(f"{{{NS}}}Code") for c in children) and top.get("isCodable") == "true":
+            visit(top, "")
+        elif children:
+            for child in children:
+                visit(child, _slug(top.get("name", "")))
+        else:
+            visit(top, "")
+    header = ("# Codebook skeleton from a REFI-QDA codebook (patroon import-qdc). Check every variable's level\n"
+              "# (case, organisation or unit), fill the TODOs, and add missing_codes and value directions.\n")
+    body = {"missing_codes": [{"code": "niet-besproken", "label": {"nl": "niet besproken", "en": "not discussed"}}],
+            "variables": variables}
+    return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,79 @@
+"""The view model of a study's synthesis: cross-case tables, expectations, blocks, register, QCA and
+agreement, with the generated narrative."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from patroon.analysis import register
+from patroon.data.study_data import StudyData
+from patroon.report import figures, narrative
+from patroon.report.markdown import labels_of
+from patroon.report.reader import Reader
+from patroon.report.views.agreement import agreement_view
+from patroon.report.views.blocks import BLOCK_COLUMNS, block_view
+from patroon.report.views.common import Engine, colophon, navigation
+from patroon.report.views.qca import qca_view
+
+
+def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Path) -> dict:
+    language = data.study.language
+    reader = Reader.of(data, language)
+    labels = labels_of(language)
+    shown_figures = [f for block, result in zip(data.study.analysis.blocks, results["blocks"])
+               if (f := figures.block_figure(data, block, result, language)) is not None]
+    view: dict = {}
+    if "units" in results:
+        # A figure with a row per unit stops being readable (and costs more to typeset than the rest of
+        # the report) at national scale; the gemeente reports draw the same rows per gemeente.
+        if len(results["cases"]) <= figures.MAX_ROWS:
+            shown_figures.append(figures.conditions_heatmap(data, results["cases"], language))
+        if len(results["units"]) <= figures.MAX_ROWS:
+            shown_figures += [figures.unit_matrix(data, results["units"], language),
+                        figures.reaction_timeline(data, language)]
+        groups = list(data.study.analysis.profile_groups)
+        view = {
+            "units": reader.frame(results["units"][["unit_id", "case_id", "reaction", "first_cluster", "cluster",
+                                                    "predicted_cluster", *groups, "opposing_forces"]]),
+            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_total",
+                                                    "share_volgen", "conditions_not_met"]]),
+            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns)
+                          for spec in data.study.analysis.crosstabs},
+            "profiles": reader.profiles(results["profiles"]),
+            "changes": reader.frame(results["changes"][["unit_id", "case_id", "cluster_path", "reaction"]])
+            if len(results["changes"]) else results["changes"],
+            "differences": reader.frame(results["steering_differences"][["case_id", "unit_id", "difference"]]),
+            "qca": qca_view(reader, results.get("qca")),
+        }
+    register_rows = register.evaluate(data, results["blocks"], language)
+    for row in register_rows:
+        if row.author_view is not None:
+            row.author_view = row.author_view.rename(columns={
+                c: labels.get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
+    plural = {k.kind: k.plural for k in data.study.unit_kinds}
+    related = [{"stem": f"{plural[case.kind]}/{case_id}", "text": case.name} for case_id, case in data.cases.items()]
+    if data.organisations:
+        org_plural = plural[data.organisation_kind()]
+        related += [{"stem": f"{org_plural}/{org_id}", "text": org.name} for org_id, org in data.organisations.items()]
+    workbook = f"results/{data.study.id}/{data.study.id}.xlsx"
+    return {
+        "register": {"table": register.table(register_rows, language), "rows": register_rows,
+                     "counts": register.counts(register_rows), "words": register.WORDS[language],
+                     "by_block": {b.id: [r for r in register_rows if r.item.block == b.id]
+                                  for b in data.study.analysis.blocks},
+                     "findings": [r for r in register_rows if r.item.status == "gecodeerd" and r.item.author
+                                  and r.item.block is None]},
+        "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "results": results, "figures": shown_figures,
+        "view": view, "nav": navigation(data, "synthese", related),
+        "crosstab_specs": data.study.analysis.crosstabs,
+        "max_rows": figures.MAX_ROWS,
+        "all_rows_in": reader.m.text("all_rows_in", file=workbook),
+        "blocks": [(block, result, block_view(result, reader, data, block))
+                   for block, result in zip(data.study.analysis.blocks, results["blocks"])],
+        "text": narrative.synthesis_text(data, results, language),
+        "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
+        "agreement": agreement_view(data, base, figures.MAX_ROWS),
+        "colophon": colophon(data, sorted(data.files.values()), renderer, base),
+    }
+
+

@@ -1,0 +1,287 @@
+"""`make bench`: wall-clock figures of the real pipeline, as medians over repeated runs.
+
+Each scenario runs Snakemake in a scratch directory (a copy of config and data), so the project's own
+results/ and reports/ are untouched. Figures are printed one per line and written as JSON. Machines are
+shared and noisy: compare medians and ratios, not single runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def peak_child_memory_mib() -> float:
+    """Largest resident set of any finished child process so far (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def snakemake(workdir: Path, *extra: str) -> float:
+    command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
+               "--cores", "2", "--quiet", "all", *extra]
+    start = time.perf_counter()
+    run = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0:
+        raise RuntimeError(f"snakemake failed in {workdir}:\n{run.stderr[-2000:]}")
+    return elapsed
+
+
+def scratch(studies: list[str], data: Path) -> Path:
+    workdir = Path(tempfile.mkdtemp(prefix="patroon-bench-"))
+    (workdir / "config").mkdir()
+    (workdir / "config" / "config.yaml").write_text(
+        "studies: [" + ", ".join(studies) + "]\nformats: [html, pdf]\nrenderer: pandoc\n"
+        f"data_dir: {data}\nprivacy_file: null\n")
+    return workdir
+
+
+def summary(name: str, values: list[float], unit: str = "s") -> dict:
+    figure = {"name": name, "median": statistics.median(values), "min": min(values), "max": max(values),
+              "runs": len(values), "unit": unit}
+    print(f"{name}: median {figure['median']:.2f} {unit} (min {figure['min']:.2f}, max {figure['max']:.2f}, "
+          f"n={len(values)})", flush=True)
+    return figure
+
+
+def bench_real(studies: list[str], repeat: int) -> list[dict]:
+    data = Path(tempfile.mkdtemp(prefix="patroon-bench-data-"))
+    for study in studies:
+        shutil.copytree(ROOT / "data" / study, data / study)
+    full, nothing, one = [], [], []
+    with_providers = [s for s in studies if list((data / s / "aanbieders").glob("*.yaml"))]
+    provider = sorted((data / with_providers[0] / "aanbieders").glob("*.yaml"))[0]
+    for i in range(repeat):
+        workdir = scratch(studies, data)
+        full.append(snakemake(workdir))
+        nothing.append(snakemake(workdir))
+        provider.write_text(provider.read_text(encoding="utf-8") + f"# bench edit {i}\n", encoding="utf-8")
+        one.append(snakemake(workdir))
+        shutil.rmtree(workdir)
+    shutil.rmtree(data)
+    return [summary("full rebuild (" + ",".join(studies) + ")", full),
+            summary("rebuild, nothing changed", nothing),
+            summary(f"rebuild after editing {provider.name}", one)]
+
+
+def find_quarto() -> str | None:
+    """quarto on PATH, else the shared 1.7 install (../shared/tools/quarto/install.sh)."""
+    found = shutil.which("quarto")
+    if found:
+        return found
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    shared = cache / "patroon-quarto" / "1.7.34" / "bin" / "quarto"
+    return str(shared) if shared.exists() else None
+
+
+def bench_renderers(studies: list[str], repeat: int) -> list[dict]:
+    """Every report of the studies rendered from scratch (HTML and PDF) by each renderer: time per report."""
+    quarto = find_quarto()
+    figures = []
+    for renderer in ["pandoc"] + (["quarto"] if quarto else []):
+        env = dict(os.environ)
+        if quarto:
+            env["PATH"] = f"{Path(quarto).parent}{os.pathsep}{env.get('PATH', '')}"
+        per_report = []
+        for _ in range(repeat):
+            out = Path(tempfile.mkdtemp(prefix="patroon-bench-render-"))
+            start = time.perf_counter()
+            for study in studies:
+                run = subprocess.run([sys.executable, "-m", "patroon", "render", "--data", str(ROOT / "data"),
+                                      "--study", study, "--reports", str(out), "--renderer", renderer,
+                                      "--formats", "html,pdf"], capture_output=True, text=True, env=env, cwd=ROOT)
+                if run.returncode != 0:
+                    raise RuntimeError(f"render with {renderer} failed:\n{run.stderr[-2000:]}")
+            elapsed = time.perf_counter() - start
+            reports = len(list(out.rglob("*.qmd")))
+            per_report.append(elapsed / reports)
+            shutil.rmtree(out)
+        figures.append(summary(f"render every report ({reports}) with {renderer}: time per report", per_report))
+    if not quarto:
+        print("quarto not found: no figure for it (bash ../shared/tools/quarto/install.sh installs it)")
+    return figures
+
+
+def bench_refusals(repeat: int) -> list[dict]:
+    """How long `patroon validate` takes to refuse each file of the bad-input corpus (slowest file)."""
+    import yaml
+
+    bad = ROOT / "tests" / "fixtures" / "bad"
+    expected = yaml.safe_load((bad / "expected.yaml").read_text())
+    slowest = []
+    for _ in range(repeat):
+        worst = 0.0
+        for name, spec in expected.items():
+            data = Path(tempfile.mkdtemp(prefix="patroon-bench-bad-"))
+            shutil.copytree(ROOT / "tests" / "fixtures" / "mini", data / "mini")
+            target = "gemeenten/a.yaml" if spec["kind"] == "gemeente" else "aanbieders/org2.yaml"
+            shutil.copy(bad / name, data / "mini" / target)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "patroon", "validate", "--data", str(data), "--study", "mini"],
+                           capture_output=True)
+            worst = max(worst, time.perf_counter() - start)
+            shutil.rmtree(data)
+        slowest.append(worst)
+    return [summary(f"slowest refusal of a bad file ({len(expected)} files, incl. process start)", slowest)]
+
+
+def bench_scale(gemeenten: list[int], units: int, repeat: int) -> list[dict]:
+    from patroon.data.synth import write_study
+
+    figures = []
+    for n in gemeenten:
+        times = []
+        for _ in range(repeat):
+            data = Path(tempfile.mkdtemp(prefix="patroon-bench-synth-"))
+            (data / "sturing-jeugdhulp").mkdir()
+            for name in ("study.yaml", "codebook.yaml"):
+                shutil.copy(ROOT / "data" / "sturing-jeugdhulp" / name, data / "sturing-jeugdhulp" / name)
+            write_study(data, "synth", n, units, seed=1)
+            reports = 1 + n + len(list((data / "synth" / "aanbieders").glob("*.yaml")))
+            workdir = scratch(["synth"], data)
+            times.append(snakemake(workdir))
+            shutil.rmtree(workdir)
+            shutil.rmtree(data)
+        figures.append(summary(f"synthetic {n} gemeenten x {units} units ({reports} reports), full build", times))
+        figures.append(summary(f"synthetic {n} x {units}: time per report", [t / reports for t in times]))
+        figures.append(summary(f"peak memory of any process so far (after {n} x {units})",
+                               [peak_child_memory_mib()], unit="MiB"))
+    return figures
+
+
+def qca_data(n_conditions: int, n_cases: int, seed: int = 1):
+    """Random crisp cases whose outcome follows a fixed rule (A*B + C*~D + E*F*G), so that there are
+    positive, negative and remainder rows: the shape of a real analysis, at any size."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    names = [f"C{i + 1}" for i in range(n_conditions)]
+    x = rng.integers(0, 2, size=(n_cases, n_conditions))
+    c = [x[:, i % n_conditions] for i in range(7)]
+    y = (c[0] & c[1]) | (c[2] & (1 - c[3])) | (c[4] & c[5] & c[6])
+    frame = pd.DataFrame(x, columns=names)
+    frame["Y"] = y
+    frame.insert(0, "unit_id", [f"u{i}" for i in range(n_cases)])
+    return frame, names
+
+
+def bench_qca(repeat: int) -> list[dict]:
+    """patroon.analysis.qca.analyse on synthetic data: truth table, necessity, complex, parsimonious and
+    intermediate solutions (all models) for the outcome and its negation. In-process, no Python start."""
+    from patroon.analysis import qca
+
+    figures = []
+    for n_conditions, n_cases in ((5, 18), (9, 18), (10, 18), (12, 500)):
+        frame, names = qca_data(n_conditions, n_cases)
+        expectations = {name: 1 for name in names}
+        times, models = [], 0
+        for _ in range(max(repeat, 5)):
+            start = time.perf_counter()
+            result = qca.analyse(frame, names, "Y", directional_expectations=expectations)
+            negated = qca.analyse(frame, names, "Y", directional_expectations=expectations, negate=True)
+            times.append(time.perf_counter() - start)
+            models = len(result.solutions) + len(negated.solutions)
+        figures.append(summary(f"QCA {n_conditions} conditions x {n_cases} cases, Y and ~Y, "
+                               f"complex/intermediate/parsimonious ({models} models)", times))
+        single = []
+        for _ in range(max(repeat, 5)):
+            start = time.perf_counter()
+            result = qca.analyse(frame, names, "Y")
+            single.append(time.perf_counter() - start)
+        figures.append(summary(f"QCA {n_conditions} conditions x {n_cases} cases, Y only, complex/parsimonious "
+                               f"({len(result.solutions)} models)", single))
+    return figures
+
+
+def bench_slurm(studies: list[str], repeat: int, shards: int) -> list[dict]:
+    """Local against SLURM wall time for a full build, on a single-node SLURM brought up for it
+    (tools/localslurm.py: root only), and the overhead per SLURM job: (SLURM - local) / jobs submitted."""
+    from localslurm import LocalSlurm
+
+    data = Path(tempfile.mkdtemp(prefix="patroon-bench-data-"))
+    for study in studies:
+        shutil.copytree(ROOT / "data" / study, data / study)
+    local, cluster, per_job = [], [], []
+    profile = ["--profile", str(ROOT / "workflow" / "profiles" / "slurm"), "--config", f"report_shards={shards}"]
+    with LocalSlurm() as slurm:
+        for _ in range(repeat):
+            workdir = scratch(studies, data)
+            local.append(snakemake(workdir))
+            shutil.rmtree(workdir)
+            workdir = scratch(studies, data)
+            command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
+                       "all", *profile]  # the target before --config, which takes every word after it
+            start = time.perf_counter()
+            run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=slurm.env())
+            cluster.append(time.perf_counter() - start)
+            if run.returncode != 0:
+                raise RuntimeError(f"snakemake on SLURM failed in {workdir}:\n{run.stderr[-2000:]}")
+            jobs = (run.stdout + run.stderr).count("has been submitted with SLURM jobid")
+            per_job.append((cluster[-1] - local[-1]) / max(1, jobs))
+            shutil.rmtree(workdir)
+    shutil.rmtree(data)
+    name = ",".join(studies)
+    return [summary(f"full build, local, 2 cores ({name})", local),
+            summary(f"full build on single-node SLURM, {shards} render shards per study, {jobs} jobs ({name})", cluster),
+            summary("SLURM overhead per job ((SLURM - local) / jobs)", per_job)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="patroon bench")
+    parser.add_argument("--studies", default="", help="comma-separated; default: the studies of config/config.yaml")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", default="", help="comma-separated gemeente counts, e.g. 34,342")
+    parser.add_argument("--units", type=int, default=10)
+    parser.add_argument("--out", default="bench/results.json")
+    parser.add_argument("--scale-only", action="store_true", help="skip the real studies and the refusals")
+    parser.add_argument("--qca-only", action="store_true", help="only the QCA timings")
+    parser.add_argument("--slurm", action="store_true",
+                        help="cluster part: local against single-node SLURM wall time (root; the [slurm] extra)")
+    parser.add_argument("--slurm-only", action="store_true", help="only the cluster part")
+    parser.add_argument("--shards", type=int, default=2, help="render shards per study in the cluster part")
+    parser.add_argument("--no-renderers", dest="renderers", action="store_false",
+                        help="skip the time per report with each renderer (pandoc+typst, and quarto when found)")
+    args = parser.parse_args(argv)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    if args.studies:
+        studies = args.studies.split(",")
+    else:
+        import yaml
+
+        studies = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]
+    studies = [s for s in studies if (ROOT / "data" / s / "study.yaml").exists()]
+    quick = args.scale_only or args.slurm_only or args.qca_only
+    figures = [] if args.slurm_only else bench_qca(args.repeat)
+    figures += bench_real(studies, args.repeat) if studies and not quick else []
+    figures += [] if quick else bench_refusals(args.repeat)
+    if studies and not quick and args.renderers:
+        figures += bench_renderers(studies, max(1, args.repeat // 3))
+    if args.slurm or args.slurm_only:
+        figures += bench_slurm(studies, args.repeat, args.shards)
+    if args.scale:
+        figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": platform.platform(), "cores": os.cpu_count(), "figures": figures},
+                              indent=2) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
