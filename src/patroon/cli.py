@@ -120,6 +120,7 @@ def cmd_agreement(args) -> int:
 
 def cmd_render(args) -> int:
     from patroon.engines.detect import detect
+    from patroon.engines.quarto import QuartoError
     from patroon.pipeline.build import render_study
 
     renderer = detect(args.renderer)
@@ -132,6 +133,9 @@ def cmd_render(args) -> int:
         except KeyError as exc:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
             return 2
+        except QuartoError as exc:  # Quarto's own message; the previous reports are untouched
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if args.stamp:
         from patroon.output.atomic import write_text
 
