@@ -226,10 +226,13 @@ def cmd_import_qdc(args) -> int:
     from patroon.data import qdc
 
     try:
-        document = Path(args.file).read_bytes()
+        document = qdc.read(Path(args.file))
         text = qdc.skeleton(document)
     except OSError as error:
         print(f"{args.file}: cannot read: {error.strerror}", file=sys.stderr)
+        return 1
+    except qdc.QdcRefused as error:
+        print(f"{args.file}:{error.line}: {error.field}: {error}", file=sys.stderr)
         return 1
     except (ValueError, SyntaxError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
