@@ -148,7 +148,7 @@ class _Converter:
             return {}
         if kind is _SEQUENCE:
             return []
-        value = self.scalar(event)
+        value = self.scalar(event, field_name(loc))
         if self.placeholder is None and isinstance(value, str) and "TODO" in value:
             self.placeholder = loc
         if event.anchor:
@@ -167,14 +167,14 @@ class _Converter:
         self.lines[top[1] + (key,)] = event.start_mark.line + 1
         return key
 
-    def scalar(self, event: yaml.ScalarEvent) -> Any:
+    def scalar(self, event: yaml.ScalarEvent, field_: str = "document") -> Any:
         # A quoted scalar or one tagged !!str is the text written; a plain one is read by the YAML 1.2 core
         # schema (whatever other tag it carries).
         if event.style or event.tag == STR_TAG:
             value = event.value
         elif len(event.value) > MAX_INTEGER_DIGITS and _CORE_INT.match(event.value):
             raise _Refused(event, f"a number of {len(event.value)} digits; numbers here have at most "
-                                  f"{MAX_INTEGER_DIGITS} (put text in quotes)")
+                                  f"{MAX_INTEGER_DIGITS} (put text in quotes)", field_)
         else:
             value = core_scalar(event.value)
         if isinstance(value, str):
