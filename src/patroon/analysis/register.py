@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from patroon.analysis.blocks import TOTAL
+from patroon.analysis.tables import place_ref
 from patroon.data.models import AGREEMENT, ContinuumBlock, MatrixBlock, RegisterItem
 from patroon.data.study_data import StudyData
 
@@ -270,8 +271,7 @@ def table(rows: list[RegisterRow], language: str) -> pd.DataFrame:
         if item.coded_to_match:
             note = ((note + " ") if note else "") + ("Gecodeerd om te kloppen: " if nl else "Coded to agree: ") \
                 + item.coded_to_match
-        where = "; ".join(("§" if e.section[:1].isdigit() else "") + e.section + (f", {e.table}" if e.table else "")
-                          for e in item.evidence)
+        where = "; ".join(place_ref(e) for e in item.evidence)
         records.append({"bron": item.ref, "titel": item.title, "status": words[item.status],
                         "blok": item.block or "", "met de auteur": words[r.agreement], "waar": where, "toelichting": note}
                        if nl else

@@ -9,17 +9,41 @@ from patroon.data.models import CodedValue, Evidence
 from patroon.data.study_data import StudyData
 
 
-def evidence_ref(evidence: Evidence, inferred: str = "afgeleid") -> str:
-    """A compact, traceable reference: '§4.4; Tabel 4.3; p. 84; resp. 7, 10'."""
-    parts = [f"§{evidence.section}"]
+# The words of a reference in Dutch, the workbook's language; reports pass their catalog's words.
+REFERENCE_WORDS = {"inferred": "afgeleid", "page": "p.", "respondents": "resp.", "row": "rij"}
+
+
+def section_ref(section: str) -> str:
+    """A section number (4.4, 7.6.1) reads §4.4; any other text (Bijlage 13, Appendix B) as written."""
+    return f"§{section}" if section[:1].isdigit() else section
+
+
+def place_ref(evidence: Evidence) -> str:
+    """Where only (no page, respondents or inference): '§7.1, Tabel 1' — the register's short column."""
+    parts = [section_ref(evidence.section)] if evidence.section else []
+    parts += [p for p in (evidence.table, evidence.dataset, evidence.citation) if p]
+    return ", ".join(parts) or (f"p. {evidence.page}" if evidence.page is not None else "; ".join(evidence.documents))
+
+
+def evidence_ref(evidence: Evidence, words: dict | None = None) -> str:
+    """A compact, traceable reference as the source writes it: '§4.4; Tabel 4.3; p. 84; resp. 7, 10', or
+    'LC (R package QCA), row AU'. `words`: the report language's words for REFERENCE_WORDS' keys."""
+    words = {**REFERENCE_WORDS, **(words or {})}
+    parts = []
+    if evidence.section:
+        parts.append(section_ref(evidence.section))
     if evidence.table:
         parts.append(evidence.table)
     if evidence.page is not None:
-        parts.append(f"p. {evidence.page}")
+        parts.append(f"{words['page']} {evidence.page}")
+    if evidence.dataset:
+        parts.append(evidence.dataset + (f", {words['row']} {evidence.row}" if evidence.row is not None else ""))
+    if evidence.citation:
+        parts.append(evidence.citation)
     if evidence.respondents:
-        parts.append("resp. " + ", ".join(map(str, evidence.respondents)))
+        parts.append(f"{words['respondents']} " + ", ".join(map(str, evidence.respondents)))
     if evidence.inferred:
-        parts.append(inferred)  # the report language's word (the workbook keeps 'afgeleid')
+        parts.append(words["inferred"])
     return "; ".join(parts)
 
 

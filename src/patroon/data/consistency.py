@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from patroon.data.models import Codebook, Study
+from patroon.data.suggest import did_you_mean
 
 if TYPE_CHECKING:  # load imports this module
     from patroon.data.study_data import StudyData
@@ -56,6 +57,10 @@ def check_codebook_definitions(codebook: Codebook, document: "Document", shown: 
     return problems
 
 
+def _suggest(variable_id: str, codebook: Codebook) -> str:
+    return did_you_mean(variable_id, [v.id for v in codebook.variables])
+
+
 def _unit_columns(study: Study) -> set[str]:
     analysis = study.analysis
     return set(UNIT_FRAME_COLUMNS) | set(analysis.unit_columns) | set(analysis.profile_variables)
@@ -73,7 +78,7 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
 
     def variable_exists(loc: tuple, variable_id: str) -> None:
         if codebook.variable(variable_id) is None:
-            add(loc, f"'{variable_id}' is not a variable of the codebook")
+            add(loc, f"'{variable_id}' is not a variable of the codebook" + _suggest(variable_id, codebook))
 
     for column, variable_id in analysis.unit_columns.items():
         variable_exists(("unit_columns", column), variable_id)
@@ -88,7 +93,8 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
             loc = ("steering_conditions", i, "all_of", j)
             variable = codebook.variable(requirement.variable)
             if variable is None:
-                add(loc + ("variable",), f"'{requirement.variable}' is not a variable of the codebook")
+                add(loc + ("variable",), f"'{requirement.variable}' is not a variable of the codebook"
+                    + _suggest(requirement.variable, codebook))
             elif variable.level != "case":
                 add(loc + ("variable",), f"'{requirement.variable}' is a {variable.level} variable; steering "
                                          "conditions are about the case")
@@ -105,7 +111,7 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
 
     def column_exists(loc: tuple, column: str) -> None:
         if column not in columns:
-            add(loc, f"'{column}' is not a column of the unit table; known: {known}")
+            add(loc, f"'{column}' is not a column of the unit table; known: {known}" + did_you_mean(column, columns))
 
     for i, crosstab in enumerate(analysis.crosstabs):
         column_exists(("crosstabs", i, "rows"), crosstab.rows)

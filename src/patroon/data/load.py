@@ -25,6 +25,7 @@ from patroon.data.consistency import (
 )
 from patroon.data.models import CaseFile, Codebook, OrganisationFile, Study
 from patroon.data.study_data import CODERS_DIR, StudyData
+from patroon.data.suggest import did_you_mean
 from patroon.data.yamlfile import (
     Document,
     LoadError,
@@ -96,7 +97,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
                 continue
             if obj.kind != kind.kind:
                 problems.append(Problem(shown, document.line(("kind",)), "kind",
-                                        f"'{obj.kind}' in folder {kind.plural}/; expected '{kind.kind}'"))
+                                        f"'{obj.kind}' in folder {kind.plural}/; expected '{kind.kind}'"
+                                        + did_you_mean(obj.kind, [kind.kind])))
                 continue
             if obj.id != path.stem:
                 problems.append(Problem(shown, document.line(("id",)), "id",
@@ -120,7 +122,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
             if case.part_of is not None and case.part_of not in data.cases:
                 known = ", ".join(sorted(data.cases)) or "none"
                 problems.append(Problem(shown, document.line(("part_of",)), "part_of",
-                                        f"unknown case '{case.part_of}'; known: {known}"))
+                                        f"unknown case '{case.part_of}'; known: {known}"
+                                        + did_you_mean(case.part_of, data.cases)))
         else:
             problems.extend(check_organisation(data, data.organisations[ident], document, shown))
     if problems:
