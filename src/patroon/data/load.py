@@ -43,11 +43,13 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def load_study(study_dir: Path, base: Path | None = None, coder: str | None = None) -> StudyData:
+def load_study(study_dir: Path, base: Path | None = None, coder: str | None = None,
+               language: str = "nl") -> StudyData:
     """Load and fully check one study. Raises LoadError with every problem found.
 
     With `coder`, the case files are that coder's independent coding (`coders/<coder>/<plural>/`), checked
-    against the same study.yaml and codebook with the same rules.
+    against the same study.yaml and codebook with the same rules. `language` is the report language for a
+    study.yaml that sets none (the configured one).
     """
     base = base or study_dir.parent.parent
     files_dir = study_dir / CODERS_DIR / coder if coder else study_dir
@@ -59,6 +61,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         problems.extend(found)
         if document is None:
             return None, None
+        problems.extend(placeholders(document, shown))
         obj, found = parse_model(document, model, shown)
         problems.extend(found)
         return obj, document
@@ -73,6 +76,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
                                            any(k.role == "organisation" for k in study.unit_kinds)))
     problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
+    if study.language is None:
+        study = study.model_copy(update={"language": language})
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -91,8 +96,6 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
             if not path.name.endswith(".yaml"):
                 continue  # notes, backups and editor files beside the case files are not case files
             obj, document = load(path, model)
-            if document is not None:
-                problems.extend(placeholders(document, shown))
             if obj is None:
                 continue
             if obj.kind != kind.kind:

@@ -275,7 +275,9 @@ class CodingSettings(Strict):
 class Study(Strict):
     id: Slug
     title: ShortText
-    language: Literal["nl", "en"] = "nl"
+    # The report language of this study; unset: config/config.yaml's `language`. `--language` on the
+    # command line overrides both. The loader fills it in, so code downstream always reads a language.
+    language: Literal["nl", "en"] | None = None
     source: Source
     unit_kinds: list[UnitKind] = Field(min_length=1)
     expectations: list[Expectation] = Field(default_factory=list)
