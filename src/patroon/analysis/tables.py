@@ -9,8 +9,9 @@ from patroon.data.models import CodedValue, Evidence
 from patroon.data.study_data import StudyData
 
 
-# The words of a reference in Dutch, the workbook's language; reports pass their catalog's words.
-REFERENCE_WORDS = {"inferred": "afgeleid", "page": "p.", "respondents": "resp.", "row": "rij"}
+# The words of a reference in the tables' language (reports pass their message catalog's words).
+REFERENCE_WORDS = {"nl": {"inferred": "afgeleid", "page": "p.", "respondents": "resp.", "row": "rij"},
+                   "en": {"inferred": "inferred", "page": "p.", "respondents": "resp.", "row": "row"}}
 
 
 def section_ref(section: str) -> str:
@@ -28,7 +29,7 @@ def place_ref(evidence: Evidence) -> str:
 def evidence_ref(evidence: Evidence, words: dict | None = None) -> str:
     """A compact, traceable reference as the source writes it: '§4.4; Tabel 4.3; p. 84; resp. 7, 10', or
     'LC (R package QCA), row AU'. `words`: the report language's words for REFERENCE_WORDS' keys."""
-    words = {**REFERENCE_WORDS, **(words or {})}
+    words = {**REFERENCE_WORDS["nl"], **(words or {})}
     parts = []
     if evidence.section:
         parts.append(section_ref(evidence.section))
@@ -47,10 +48,10 @@ def evidence_ref(evidence: Evidence, words: dict | None = None) -> str:
     return "; ".join(parts)
 
 
-def evidence_summary(coded: CodedValue | None) -> str:
+def evidence_summary(coded: CodedValue | None, language: str = "nl") -> str:
     if coded is None:
         return ""
-    return " | ".join(f"{e.text} ({evidence_ref(e)})" for e in coded.evidence)
+    return " | ".join(f"{e.text} ({evidence_ref(e, REFERENCE_WORDS[language])})" for e in coded.evidence)
 
 
 def value_label(data: StudyData, variable_id: str, value: object, language: str = "nl") -> str:
@@ -94,7 +95,7 @@ def steering_table(data: StudyData, case_id: str, language: str = "nl") -> pd.Da
             "value": value,
             "meaning": value_label(data, variable.id, value, language),
             "inferred": any(e.inferred for e in coded.evidence) if coded else False,
-            "evidence": evidence_summary(coded),
+            "evidence": evidence_summary(coded, language),
         })
     return pd.DataFrame(rows)
 

@@ -35,7 +35,7 @@ def per_case_tables(data: StudyData, units: pd.DataFrame | None = None) -> list[
     organisations their providers, the steering and the reactions; for studies of cases only, the coded
     values."""
     if data.organisation_kind() is None:
-        return [(case_id, "gecodeerd", tables.steering_table(data, case_id, data.study.language))
+        return [(case_id, "coded", tables.steering_table(data, case_id, data.study.language))
                 for case_id in data.cases]
     units = derive.unit_frame(data) if units is None else units
     units_of = {case_id: frame for case_id, frame in units.groupby("case_id", sort=False)}

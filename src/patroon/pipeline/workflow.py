@@ -147,7 +147,7 @@ def _items(value: object) -> list[dict]:
 
 def table_outputs(lay: StudyLayout) -> list[str]:
     """What `patroon tables` writes under results/<study>/."""
-    names = ["aanbieders", "sturing", "reacties"] if lay.organisation_plural else ["gecodeerd"]
+    names = ["aanbieders", "sturing", "reacties"] if lay.organisation_plural else ["coded"]
     return ["units.csv", "cases.csv"] + [f"tables/{case}-{name}.csv" for case in lay.cases for name in names]
 
 

@@ -23,7 +23,7 @@ class Source(Strict):
     seed: ShortText | None = None
     note: ShortText | None = None
     # What the names in this study are (pseudonyms, real names of public bodies, anonymous letters):
-    # every report's colophon says it. Without it the colophon says the names are the source's pseudonyms.
+    # every report's colophon says it. Without it the colophon says nothing about names.
     names: Label | None = None
 
 
