@@ -110,7 +110,7 @@ def test_evidence_says_where_in_the_source_as_the_source_writes_it(place, shown)
 
 @pytest.mark.parametrize("place, message", [
     ({}, "say where in the source"),
-    ({"row": "AU"}, "give `dataset` too"),
+    ({"row": "AU", "page": 3}, "give `dataset` too"),
 ])
 def test_evidence_without_a_place_is_refused(place, message):
     from pydantic import ValidationError
