@@ -80,3 +80,22 @@ def test_every_pdf_is_a4_without_overprinting_or_names_broken_between_letters(bu
     assert len(pdfs) == 19
     problems = [line for pdf in pdfs for line in layout_problems(pdf) + broken_words(pdf, names)]
     assert problems == [], "\n".join(problems[:30])
+
+
+def test_the_docs_page_shows_the_example_as_it_ships():
+    """Every YAML block of docs/your-own-study.md parses, and the files it shows are the fixture's."""
+    import re
+
+    import yaml
+
+    page = (ROOT / "docs" / "your-own-study.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", page, re.S)]
+    study = yaml.safe_load((FIXTURES / "lipset" / "study.yaml").read_text())
+    shown = next(b for b in blocks if isinstance(b, dict) and b.get("id") == "lipset")
+    assert {k: v for k, v in shown.items() if k != "analysis"} == {k: v for k, v in study.items() if k != "analysis"}
+    declared = [b["analysis"] for b in blocks if isinstance(b, dict) and isinstance(b.get("analysis"), dict)
+                and isinstance((b["analysis"].get("blocks") or [None])[0], dict)]
+    assert declared == [study["analysis"]]
+    austria = yaml.safe_load((FIXTURES / "lipset" / "countries" / "austria.yaml").read_text())
+    case = next(b for b in blocks if isinstance(b, dict) and b.get("id") == "austria")
+    assert all(austria["coded"][v] == case["coded"][v] for v in case["coded"])
