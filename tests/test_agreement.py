@@ -21,6 +21,7 @@ from patroon.analysis.agreement import (
     krippendorff_alpha,
 )
 from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
 
 
 def test_cohen_kappa_matches_the_worked_example():
@@ -103,10 +104,11 @@ def test_agreement_per_variable_by_hand(two_coders):
 
 
 def test_a_value_one_coder_left_out_is_a_disagreement(two_coders):
-    _edit(two_coders / "coders" / "b" / "aanbieders" / "org2.yaml",
-          lambda data: data["units"][0]["coded"].pop("specialisatie"))
     first = load_study(two_coders, base=two_coders.parent.parent, coder="a")
     second = load_study(two_coders, base=two_coders.parent.parent, coder="b")
+    # A coder's file that leaves a variable out does not validate (every variable is coded or explicitly
+    # unknown); the comparison still counts such a gap against agreement rather than skipping it.
+    second.organisations["org2"].units[0].coded.pop("specialisatie")
     rows = compare(first, second, ("a", "b")).disagreements
     missing = rows[(rows.variable == "specialisatie") & (rows.item == "org2")]
     assert missing.value_b.tolist() == ["ONTBREEKT"]
@@ -216,3 +218,12 @@ def test_real_study_agreement_covers_every_unit():
     comparison = compare(*codings, tuple(main.study.coding.coders))
     row = comparison.per_variable.set_index("variable").loc["reactie.cluster"]
     assert row.n_items == sum(len(o.units) for o in main.organisations.values())
+
+
+def test_a_coder_who_leaves_a_variable_out_is_told_which(two_coders):
+    _edit(two_coders / "coders" / "b" / "aanbieders" / "org2.yaml",
+          lambda data: data["units"][0]["coded"].pop("specialisatie"))
+    with pytest.raises(LoadError) as caught:
+        load_study(two_coders, base=two_coders.parent.parent, coder="b")
+    assert any(p.path.endswith("coders/b/aanbieders/org2.yaml") and "'specialisatie' is not coded" in p.message
+               for p in caught.value.problems)
