@@ -1,7 +1,8 @@
 """From loaded models to the two frames everything else is built on: one row per unit, one per case.
 
-Nothing is typed by hand here: clusters follow from the tactics through the codebook, the age class from
-the founding year and the study's cut-off, conditions and predictions from the rules in study.yaml.
+Nothing is typed by hand here: clusters follow from the tactics through the codebook (a compromise
+period's from its judged `cluster`), the age class from the founding year and the study's cut-off,
+conditions and predictions from the rules in study.yaml.
 """
 
 from __future__ import annotations
@@ -42,8 +43,14 @@ def unit_refs(data: StudyData) -> list[UnitRef]:
 
 
 def period_cluster(data: StudyData, period: Period) -> str:
-    tactic_id = period.dominant_tactic or period.tactics[0]
-    return data.codebook.tactic(tactic_id).cluster
+    """The cluster of the deciding tactic; for a compromise (no fixed cluster, §3.4) the period's own
+    judged cluster, which validation requires."""
+    tactic = data.codebook.tactic(period.deciding_tactic)
+    if tactic.cluster is not None:
+        return tactic.cluster
+    if period.cluster is None:
+        raise ValueError(f"'{tactic.id}' has no fixed cluster and the period gives none")
+    return period.cluster.value
 
 
 def unit_value(data: StudyData, ref: UnitRef, variable_id: str) -> CodedValue | None:

@@ -21,7 +21,9 @@ from patroon.data.models.cases import (  # noqa: F401
     Evidence,
     OrganisationFile,
     Period,
+    PeriodCluster,
     ReconciliationFile,
+    Round,
     SourceNote,
     Unit,
     Year,
@@ -68,4 +70,4 @@ from patroon.data.models.study import (  # noqa: F401
     VariableSelection,
 )
 
-__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']
+__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PeriodCluster', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'Round', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']
