@@ -83,6 +83,14 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
         variable_exists(("profile_groups", i), variable_id)
     for i, variable_id in enumerate(analysis.profile_variables):
         variable_exists(("profile_variables", i), variable_id)
+    if analysis.opposing_forces is not None:
+        variable = codebook.variable(analysis.opposing_forces)
+        codes = {v.code for v in codebook.allowed_values(variable)} if variable is not None else set()
+        if variable is None:
+            add(("opposing_forces",), f"'{analysis.opposing_forces}' is not a variable of the codebook")
+        elif variable.level != "unit" or not {"ja", "nee"} <= codes:
+            add(("opposing_forces",), f"'{analysis.opposing_forces}' must be a unit variable with the codes ja and nee "
+                                      "(the units.csv column opposing_forces)")
     for i, condition in enumerate(analysis.steering_conditions):
         for j, requirement in enumerate(condition.all_of):
             loc = ("steering_conditions", i, "all_of", j)

@@ -86,7 +86,8 @@ def predict(rules: list[PredictionRule], default: str | None, lookup) -> tuple[s
 
 
 def opposing_forces(values: list[str]) -> str:
-    """'ja' when the overall judgements pull both ways: a '+' and a '-', or a group that is itself mixed."""
+    """Our own construct, for studies that do not code the tension (`analysis.opposing_forces`): 'ja' when
+    the overall judgements pull both ways, a '+' and a '-', or a group that is itself mixed."""
     has_plus = any(v in ("+", "mixed") for v in values)
     has_minus = any(v in ("-", "mixed") for v in values)
     return "ja" if has_plus and has_minus else "nee"
@@ -145,8 +146,11 @@ def unit_frame_without_case_columns(data: StudyData) -> pd.DataFrame:
         founded = row.get("founded")
         row["age_class"] = (UNKNOWN if not isinstance(founded, int)
                             else "oud" if founded < analysis.age_cutoff_year else "nieuw")
-        groups = [str(row.get(g, UNKNOWN)) for g in analysis.profile_groups]
-        row["opposing_forces"] = opposing_forces(groups)
+        if analysis.opposing_forces is not None:  # coded from the chapters, with evidence
+            row["opposing_forces"] = plain(data, unit_value(data, ref, analysis.opposing_forces),
+                                           analysis.opposing_forces)
+        else:
+            row["opposing_forces"] = opposing_forces([str(row.get(g, UNKNOWN)) for g in analysis.profile_groups])
         for variable_id in analysis.profile_variables:
             row[variable_id] = plain(data, unit_value(data, ref, variable_id), variable_id)
         rows.append(row)

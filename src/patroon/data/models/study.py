@@ -250,6 +250,10 @@ class Analysis(Strict):
     crosstabs: list[CrossTab] = Field(default_factory=list)
     profile_groups: list[VariableId] = Field(default_factory=list)
     profile_variables: list[VariableId] = Field(default_factory=list)
+    # The unit variable (codes ja/nee) that codes the tension between determining factors as the case
+    # chapters describe it; the units.csv column `opposing_forces` is taken from it. Without it the column
+    # is our own construct: 'ja' when the profile groups hold both a '+' and a '-' (see derive).
+    opposing_forces: VariableId | None = None
     steering_conditions: list[SteeringCondition] = Field(default_factory=list)
     prediction_rules: list[PredictionRule] = Field(default_factory=list)
     prediction_default: Slug | None = None
