@@ -182,9 +182,31 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
     return problems
 
 
+def check_notes(codebook: Codebook, coded: dict, notes: list, loc: Path_, document: Document,
+                shown: str) -> list[Problem]:
+    """A source note about a coded variable whose choice is itself a code (or year) of that variable must
+    choose the coded value: a note left behind by a later decision misleads the reader."""
+    problems = []
+    for i, note in enumerate(notes):
+        coded_value, variable = coded.get(note.about), codebook.variable(note.about)
+        if coded_value is None or variable is None:
+            continue
+        choice, value = note.choice.strip(), str(coded_value.value)
+        if variable.type == "integer":
+            is_code = choice.isdigit()
+        else:
+            is_code = choice in {v.code for v in codebook.allowed_values(variable)} | codebook.missing()
+        if is_code and choice != value:
+            problems.append(Problem(shown, document.line(loc + ("source_notes", i, "choice")),
+                                    f"source_notes.{i}.choice",
+                                    f"chooses '{choice}' for {note.about}, but the coded value is '{value}'"))
+    return problems
+
+
 def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str) -> list[Problem]:
     codebook = data.codebook
     problems = check_coded(codebook, org.coded, "organisation", (), document, shown)
+    problems.extend(check_notes(codebook, org.coded, org.source_notes, (), document, shown))
     seen_cases: set[str] = set()
     for i, unit in enumerate(org.units):
         loc = ("units", i)
@@ -197,6 +219,7 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                                     f"a second unit in '{unit.case}'; one unit per {data.case_kind()}"))
         seen_cases.add(unit.case)
         problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown))
+        problems.extend(check_notes(codebook, unit.coded, unit.source_notes, loc, document, shown))
         for j, period in enumerate(unit.reaction):
             ploc = loc + ("reaction", j)
             clusters = set()
