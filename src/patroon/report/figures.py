@@ -50,7 +50,10 @@ def conditions_heatmap(data: StudyData, cases: pd.DataFrame, language: str, name
         status = ["met" if c.id in met else "partly_met" if c.id in partly else "not_met" for c in conditions]
         cells.append(status)
         shown.append([words[s] for s in status])
-    labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total})" for row in cases.itertuples()]
+    # met/total, and the score where partly met conditions count half
+    labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total}"
+              + (f"; {i18n.number(row.steering_conditions_score, language, 1)})"
+                 if hasattr(row, "steering_conditions_score") else ")") for row in cases.itertuples()]
     return svg.grid(name, alt(language, "conditions"), labels, [getattr(c.label, language) for c in conditions],
                         cells, shown=shown)
 

@@ -29,7 +29,8 @@ def author_counts_text(reader: Reader, spec, checks) -> str:
                reader.m.text("author_counts_differ", cells=reader.m.join(
                    [f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}" for r in differ.itertuples()])))
     note = f" {getattr(spec.author.note, reader.language)}" if spec.author.note else ""
-    return reader.m.text("author_counts", ref=spec.author.ref, author=cells("author"), derived=cells("derived"),
+    derived = reader.m.join([reader.m.number(n) for n in checks["derived"]])
+    return reader.m.text("author_counts", ref=spec.author.ref, author=cells("author"), derived=derived,
                          verdict=verdict) + note
 
 
