@@ -157,15 +157,21 @@ def test_a_decision_for_no_disagreement_is_refused(two_coders):
     assert "the coders do not disagree on willen of org1-a (both coded '+')" in result.stderr
 
 
-def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
-    """Both coders agreed on willen '+' for org2; review against the chapter decides '-'. Allowed when the
-    decision gives the agreed value for both coders, and the study's file must then carry '-'."""
-    decisions = [
-        {"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "+", "reason": "t", "source": "§1"},
+def _org1_decided(weten: str) -> list[dict]:
+    """The three disagreements of `two_coders` on org1-a, decided (weten as given, the reaction as coder a)."""
+    return [
+        {"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": weten, "reason": "t", "source": "§1"},
         {"variable": "reactie.eerste-cluster", "item": "org1-a", "values": {"a": "niet-volgen", "b": "volgen"},
          "decision": "niet-volgen", "reason": "t", "source": "§1"},
         {"variable": "reactie.verloop", "item": "org1-a", "values": {"a": "niet-volgen > volgen", "b": "volgen"},
          "decision": "niet-volgen > volgen", "reason": "t", "source": "§1"},
+    ]
+
+
+def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
+    """Both coders agreed on willen '+' for org2; review against the chapter decides '-'. Allowed when the
+    decision gives the agreed value for both coders, and the study's file must then carry '-'."""
+    decisions = _org1_decided(weten="+") + [
         {"variable": "willen", "item": "org2", "values": {"a": "+", "b": "-"}, "decision": "-", "reason": "t", "source": "§1"},
     ]
     (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": decisions}), encoding="utf-8")
@@ -188,13 +194,7 @@ def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
 def test_a_later_round_re_decides_and_the_first_round_is_kept(two_coders):
     """Round 1 decides weten '-' for org1-a; a dated round 2 under revised rules re-decides '+'. The study's
     file must then carry '+', and the agreement table shows round 2 with what round 1 had decided."""
-    first_round = [
-        {"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "-", "reason": "t", "source": "§1"},
-        {"variable": "reactie.eerste-cluster", "item": "org1-a", "values": {"a": "niet-volgen", "b": "volgen"},
-         "decision": "niet-volgen", "reason": "t", "source": "§1"},
-        {"variable": "reactie.verloop", "item": "org1-a", "values": {"a": "niet-volgen > volgen", "b": "volgen"},
-         "decision": "niet-volgen > volgen", "reason": "t", "source": "§1"},
-    ]
+    first_round = _org1_decided(weten="-")
     second = {"round": 2, "date": "2026-12-07", "rules": "revised rule for weten",
               "decisions": [{"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "+",
                              "reason": "revised", "source": "§2"}]}
