@@ -81,6 +81,8 @@ def write_study(data_dir: Path, name: str, n_gemeenten: int, units_per_gemeente:
     study.update(id=name, title=f"Synthetische studie: {n_gemeenten} gemeenten x {units_per_gemeente} eenheden",
                  source_notes=[])
     study.pop("coding", None)  # the template's second coding belongs to the template's cases
+    for crosstab in study.get("analysis", {}).get("crosstabs", []):
+        crosstab.pop("author", None)  # the source's own counts are about the source's cases, not these
     study["source"] = {"author": "patroon synth", "year": 2026, "kind": "synthetic",
                        "title": f"Synthetic data, seed {seed}, codebook of {template}"}
 
