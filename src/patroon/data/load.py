@@ -15,6 +15,7 @@ from patroon.data.checks import (
     check_blocks,
     check_codebook,
     check_coded,
+    check_notes,
     check_organisation,
     check_register,
 )
@@ -121,14 +122,17 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         kind, ident = key.split("/", 1)
         if kind in data.case_kinds():
             case = data.cases[ident]
-            problems.extend(check_coded(codebook, case.coded, "case", (), document, shown, kind=kind))
+            problems.extend(check_coded(codebook, case.coded, "case", (), document, shown, kind=kind,
+                                        complete=coder is None))
+            problems.extend(check_notes(codebook, case.coded, case.source_notes, (), document, shown))
             if case.part_of is not None and case.part_of not in data.cases:
                 known = ", ".join(sorted(data.cases)) or "none"
                 problems.append(Problem(shown, document.line(("part_of",)), "part_of",
                                         f"unknown case '{case.part_of}'; known: {known}"
                                         + did_you_mean(case.part_of, data.cases)))
         else:
-            problems.extend(check_organisation(data, data.organisations[ident], document, shown))
+            problems.extend(check_organisation(data, data.organisations[ident], document, shown,
+                                               complete=coder is None))
     if problems:
         raise LoadError(sorted(set(problems), key=lambda p: (p.path, p.line, p.field)))
     return data
