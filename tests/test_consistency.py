@@ -27,7 +27,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("old, new, expected", [
     ("    rows: age_class", "    rows: leeftijdsklasse",
-     "study.yaml:82: analysis.crosstabs.1.rows: 'leeftijdsklasse' is not a column of the unit table"),
+     "study.yaml:85: analysis.crosstabs.1.rows: 'leeftijdsklasse' is not a column of the unit table"),
     ("    - willen\n    - kunnen\n    consistency", "    - willen\n    - kunen\n    consistency",
      "analysis.qca.conditions.1: 'kunen' is not a column of the unit table"),
     ("  - cluster: niets-doen", "  - cluster: niks-doen", "analysis.prediction_rules.0.cluster: unknown cluster 'niks-doen'"),
