@@ -67,6 +67,10 @@ def _holds(requirement: Requirement, lookup) -> bool:
     return str(lookup(requirement.variable)) in requirement.values
 
 
+def _holds_partly(requirement: Requirement, lookup) -> bool:
+    return str(lookup(requirement.variable)) in (*requirement.values, *requirement.partly)
+
+
 def predict(rules: list[PredictionRule], default: str | None, lookup) -> tuple[str | None, int | None]:
     """First matching rule's cluster and its index (None for the default)."""
     for index, rule in enumerate(rules):
@@ -100,6 +104,9 @@ def case_frame(data: StudyData, units: pd.DataFrame | None = None) -> pd.DataFra
             return str(plain(data, case.coded.get(variable_id), variable_id))
 
         met = [c.id for c in analysis.steering_conditions if all(_holds(r, lookup) for r in c.all_of)]
+        # Partly met: not met, and no requirement fails outright (some hold only partly).
+        partly = [c.id for c in analysis.steering_conditions
+                  if c.id not in met and all(_holds_partly(r, lookup) for r in c.all_of)]
         row = {"case_id": case_id, "name": case.name, "n_units": len(mine)}
         for cluster in clusters:
             row[f"n_{cluster.replace('-', '_')}"] = int((mine["cluster"] == cluster).sum())
@@ -109,6 +116,8 @@ def case_frame(data: StudyData, units: pd.DataFrame | None = None) -> pd.DataFra
         row["steering_conditions_total"] = total
         row["conditions_met"] = ";".join(met)
         row["conditions_not_met"] = ";".join(c.id for c in analysis.steering_conditions if c.id not in met)
+        row["steering_conditions_partly"] = len(partly)
+        row["conditions_partly"] = ";".join(partly)
         row["steering_adequate"] = "ja" if total and len(met) / total >= analysis.steering_adequate_at else "nee"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -24,6 +24,7 @@ from patroon.data.consistency import (
     check_study_references,
 )
 from patroon.data.models import CaseFile, Codebook, OrganisationFile, Study
+from patroon.data.proposition_checks import check_propositions, check_qca
 from patroon.data.study_data import CODERS_DIR, StudyData
 from patroon.data.yamlfile import (
     Document,
@@ -72,6 +73,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
                                            any(k.role == "organisation" for k in study.unit_kinds)))
     problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
+    problems.extend(check_propositions(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
+    problems.extend(check_qca(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",

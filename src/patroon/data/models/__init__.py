@@ -34,6 +34,32 @@ from patroon.data.models.codebook import (  # noqa: F401
     Value,
     Variable,
 )
+from patroon.data.models.propositions import (  # noqa: F401
+    UNITS,
+    VERDICTS,
+    Alternative,
+    Association,
+    AuthorVerdict,
+    Check,
+    CoOccurrence,
+    ColumnRef,
+    Count,
+    Criterion,
+    Difference,
+    Items,
+    Measure,
+    Pattern,
+    Position,
+    Prediction,
+    Proposition,
+    Range,
+    Rank,
+    RankIn,
+    Rule,
+    Share,
+    ShareOfRows,
+    Thresholds,
+)
 from patroon.data.models.register import (  # noqa: F401
     AGREEMENT,
     AuthorCell,
@@ -51,7 +77,6 @@ from patroon.data.models.study import (  # noqa: F401
     ContinuumBlock,
     CrossTab,
     CrossTabBlock,
-    Expectation,
     MatrixBlock,
     Membership,
     PredictionRule,
@@ -65,7 +90,7 @@ from patroon.data.models.study import (  # noqa: F401
     ThresholdBlock,
     TopKBlock,
     UnitKind,
-    VariableSelection,
 )
+from patroon.data.models.selection import VariableSelection  # noqa: F401
 
-__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']
+__all__ = ['UNITS', 'VERDICTS', 'Alternative', 'Association', 'AuthorVerdict', 'Check', 'CoOccurrence', 'ColumnRef', 'Count', 'Criterion', 'Difference', 'Items', 'Measure', 'Pattern', 'Position', 'Prediction', 'Proposition', 'Range', 'Rank', 'RankIn', 'Rule', 'Share', 'ShareOfRows', 'Thresholds', 'AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']
