@@ -59,8 +59,9 @@ def order_text(reader: Reader, over: str, groups: list[list[str]], x: dict[str, 
                       for group in groups)
 
 
-def observed(reader: Reader, result: PropositionResult) -> str:
-    """The observed pattern in words, from the numbers."""
+def observed(reader: Reader, result: PropositionResult, short: bool = False) -> str:
+    """The observed pattern in words, from the numbers. `short` (a key finding): a long order is left to
+    the proposition's own section."""
     m, o, p = reader.m, result.observed, result.proposition
     pattern, d, over = p.pattern, o.details, p.over
     if o.value is None:
@@ -72,6 +73,11 @@ def observed(reader: Reader, result: PropositionResult) -> str:
         return m.text(key, value=value, rows=reader.header(pattern.rows), columns=reader.header(pattern.columns),
                       n=noun(reader, over, o.n))
     if pattern.type == "rank":
+        if short and o.n > MAX_NAMED:
+            text = m.text("prop_spearman_short", value=value, n=noun(reader, over, o.n))
+            if d["breaking_order"]:
+                text += m.text("prop_breaking", names=names(reader, over, d["breaking_order"]))
+            return text
         text = m.text("prop_spearman", value=value, n=noun(reader, over, o.n),
                       x=measure_label(reader, pattern.x), order=order_text(reader, over, d["order"], d["x"]))
         if d["discordant_pairs"]:
@@ -182,7 +188,7 @@ def finding(reader: Reader, result: PropositionResult) -> str:
     """The key finding of one proposition: its verdict in a sentence, the author's beside it."""
     m = reader.m
     text = m.text("finding_proposition", label=getattr(result.proposition.label, reader.language),
-                  verdict=verdict_word(reader, result.verdict), observed=observed(reader, result))
+                  verdict=verdict_word(reader, result.verdict), observed=observed(reader, result, short=True))
     author = result.proposition.author
     if author is not None:
         text += m.text("finding_author", verdict=verdict_word(reader, author.verdict),
@@ -202,6 +208,8 @@ def expression_words(reader: Reader, expression: str, conditions: list[str]) -> 
     def literal(text: str) -> str:
         negated = text.startswith("~")
         name = reader.header(text.lstrip("~"))
+        # Inside a sentence: 'economische ontwikkeling', but 'IJssel' and 'NPM' keep their capitals.
+        name = name if name[1:2].isupper() else name[:1].lower() + name[1:]
         return words["qca_not"].format(name=name) if negated else name
 
     terms = [words["qca_and"].join(literal(t) for t in term.split("*")) for term in expression.split(" + ")]
