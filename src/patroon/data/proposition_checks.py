@@ -111,15 +111,24 @@ class Checker:
             self.add(loc, f"not a column of the rows of '{columns.over}': {', '.join(missing)}")
 
     def measure(self, loc: tuple, columns: Columns, measure: Measure) -> None:
+        scaled = [c for c in ([measure.column] if measure.column else list(measure.sum))
+                  if c in columns.names and columns.is_categorical(c)]
         if measure.column is not None and self.column(loc + ("column",), columns, measure.column):
             if measure.order:
                 self.values(loc + ("order",), columns, measure.column, measure.order)
-            elif columns.is_categorical(measure.column):
+            elif columns.is_categorical(measure.column) and not measure.scale:
                 self.add(loc + ("column",), f"'{measure.column}' holds categories: give `order` (low to high) "
-                                            "to use it as a number")
+                                            "or `scale` to use it as a number")
         for column in measure.sum:
-            if self.column(loc + ("sum", column), columns, column) and columns.is_categorical(column):
-                self.add(loc + ("sum", column), f"'{column}' holds categories, not numbers")
+            if self.column(loc + ("sum", column), columns, column) and columns.is_categorical(column) \
+                    and not measure.scale:
+                self.add(loc + ("sum", column), f"'{column}' holds categories: give `scale` (a number per value)")
+        if measure.scale and scaled:
+            allowed = {code for c in scaled for code in columns.allowed(c)}
+            unknown = [code for code in measure.scale if code not in allowed]
+            if unknown:
+                self.add(loc + ("scale",), f"{', '.join(map(repr, unknown))} is no value of "
+                         f"{', '.join(scaled)}" + did_you_mean(unknown[0], allowed))
         for name in ("share", "count", "position"):
             spec = getattr(measure, name)
             if spec is None:

@@ -168,6 +168,7 @@ def synthesis_text(data: StudyData, results: dict, language: str) -> dict:
              "key_findings": key_findings(reader, results)}
     if data.study.reproduction:
         from patroon.analysis import register
-        texts["register"] = register_text(reader, register.counts(register.evaluate(data, results["blocks"], language)))
+        texts["register"] = register_text(reader, register.counts(register.evaluate(data, results["blocks"], language,
+                                                                              results.get("propositions"))))
     texts["overview"] = overview(reader, results) if "units" in results else case_overview(reader, results)
     return texts

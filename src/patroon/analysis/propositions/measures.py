@@ -85,15 +85,22 @@ def _rank_in(ctx: Context, row: dict, rank: RankIn) -> float | None:
     return float(1 + higher + (tied if rank.ties == "worst" else 0))
 
 
+def _scaled(ctx: Context, value: object, scale: dict[str, float]) -> float | None:
+    """A category through the scale, a number as it is; None for anything else."""
+    if str(value) in scale:
+        return float(scale[str(value)])
+    return None if not ctx.known(value) else number(value)
+
+
 def measure(ctx: Context, row: dict, spec: Measure) -> float | None:
     """The measure's number for this row; None where it cannot be told."""
     if spec.column is not None:
         value = ctx.value(row, spec.column)
         if spec.order:
             return float(spec.order.index(str(value)) + 1) if str(value) in spec.order else None
-        return None if not ctx.known(value) else number(value)
+        return _scaled(ctx, value, spec.scale)
     if spec.sum:
-        terms = [number(ctx.value(row, c)) for c in spec.sum]
+        terms = [_scaled(ctx, ctx.value(row, c), spec.scale) for c in spec.sum]
         if any(t is None for t in terms):
             return None
         return sum(weight * t for weight, t in zip(spec.sum.values(), terms))

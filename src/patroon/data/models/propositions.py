@@ -68,11 +68,13 @@ class RankIn(Strict):
 
 class Measure(Strict):
     """A number per row, from exactly one of: a column (numbers as they are; categories by their place in
-    `order`, 1 for the first), a weighted sum of numeric columns, a share, a count, a position, a rank."""
+    `order`, 1 for the first, or by the number `scale` gives them), a weighted sum of columns (categories
+    through `scale`), a share, a count, a position, a rank."""
 
     column: ColumnRef | None = None
     order: list[Code] = Field(default_factory=list)
     sum: dict[ColumnRef, float] = Field(default_factory=dict)
+    scale: dict[Code, float] = Field(default_factory=dict)
     share: Share | None = None
     count: Count | None = None
     position: Position | None = None
@@ -88,6 +90,10 @@ class Measure(Strict):
                              + (f"; got {', '.join(given)}" if given else ""))
         if self.order and self.column is None:
             raise ValueError("`order` ranks the values of a `column`")
+        if self.scale and self.column is None and not self.sum:
+            raise ValueError("`scale` gives the categories of a `column` or of the columns of a `sum` a number")
+        if self.scale and self.order:
+            raise ValueError("give `order` or `scale`, not both")
         return self
 
 

@@ -47,7 +47,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         }
     view["qca"] = qca_view(reader, results.get("qca"))
     view["propositions"] = propositions_view(reader, results.get("propositions", []))
-    register_rows = register.evaluate(data, results["blocks"], language)
+    register_rows = register.evaluate(data, results["blocks"], language, results.get("propositions"))
     for row in register_rows:
         if row.author_view is not None:
             row.author_view = row.author_view.rename(columns={
