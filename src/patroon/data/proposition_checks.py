@@ -154,7 +154,7 @@ class Checker:
                 self.values(loc + ("values",), columns, criterion.column, criterion.values)
             if criterion.same_as is not None:
                 self.column(loc + ("same_as",), columns, criterion.same_as)
-            if (criterion.at_least is not None or criterion.at_most is not None) and columns.is_categorical(criterion.column):
+            if criterion.ranged and columns.is_categorical(criterion.column):
                 self.add(loc + ("column",), f"'{criterion.column}' holds categories: test it with `values`, or "
                                             "rank it in a `measure` with `order`")
         if criterion.measure is not None:

@@ -157,7 +157,8 @@ def sensitivity(reader: Reader, result: PropositionResult) -> list[str]:
             x[record[result.id_column]] = record[f"x_{index}"]
         lines.append(reader.m.text("prop_sensitivity", label=getattr(alternative.label, reader.language),
                                    order=order_text(reader, result.proposition.over, found["order"], x),
-                                   value=reader.m.number(found["value"], 2) if found["value"] is not None else "–",
+                                   value=reader.m.number(found["value"], 2) if found["value"] is not None
+                                   else reader.m.text("prop_reason_no-variation"),
                                    same=reader.m.text("prop_same_order") if found["order"] == result.observed.details["order"] else ""))
     return lines
 

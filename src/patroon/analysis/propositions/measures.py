@@ -127,15 +127,13 @@ def holds(ctx: Context, row: dict, criterion: Criterion) -> bool | None:
             parts = [holds(ctx, row, c) for c in criterion.none_of]
             results.append(False if True in parts else None if None in parts else True)
         return False if False in results else None if None in results else True
-    if criterion.measure is not None or (criterion.at_least is not None or criterion.at_most is not None):
+    if criterion.measure is not None or criterion.ranged:
         value = measure(ctx, row, criterion.measure) if criterion.measure is not None else \
             (number(ctx.value(row, criterion.column)) if ctx.known(ctx.value(row, criterion.column)) else None)
         if value is None:
             return None
         # Rounded like every reported number, so a share of exactly 2/3 meets at_least: 0.6667.
-        value = round(value, 4)
-        return (criterion.at_least is None or value >= criterion.at_least) and \
-            (criterion.at_most is None or value <= criterion.at_most)
+        return criterion.in_range(round(value, 4))
     value = ctx.value(row, criterion.column)
     if criterion.same_as is not None:
         other = ctx.value(row, criterion.same_as)

@@ -105,7 +105,7 @@ class Criterion(Strict):
 
     column + values      the row's value is one of `values`
     column + same_as     the row's value equals that of another column
-    measure + at_least / at_most   the measure lies in that range (a numeric column works too)
+    measure + at_least / at_most / above / below   the measure lies in that range (a numeric column too)
     all_of / any_of / none_of      several criteria together
     """
 
@@ -115,6 +115,8 @@ class Criterion(Strict):
     measure: Measure | None = None
     at_least: float | None = None
     at_most: float | None = None
+    above: float | None = None
+    below: float | None = None
     all_of: list["Criterion"] = Field(default_factory=list)
     any_of: list["Criterion"] = Field(default_factory=list)
     none_of: list["Criterion"] = Field(default_factory=list)
@@ -126,12 +128,20 @@ class Criterion(Strict):
             raise ValueError("combine criteria with all_of/any_of/none_of, or test one column or measure, not both")
         if not combined and (self.column is None) == (self.measure is None):
             raise ValueError("test one `column` or one `measure` (or combine criteria with all_of/any_of/none_of)")
-        ranged = self.at_least is not None or self.at_most is not None
+        ranged = self.ranged
         if self.measure is not None and not ranged:
-            raise ValueError("a `measure` needs at_least and/or at_most")
+            raise ValueError("a `measure` needs at_least, at_most, above and/or below")
         if self.column is not None and sum((bool(self.values), self.same_as is not None, ranged)) != 1:
-            raise ValueError("a `column` needs one of: values, same_as, at_least/at_most")
+            raise ValueError("a `column` needs one of: values, same_as, a range (at_least, at_most, above, below)")
         return self
+
+    @property
+    def ranged(self) -> bool:
+        return any(bound is not None for bound in (self.at_least, self.at_most, self.above, self.below))
+
+    def in_range(self, value: float) -> bool:
+        return (self.at_least is None or value >= self.at_least) and (self.at_most is None or value <= self.at_most) \
+            and (self.above is None or value > self.above) and (self.below is None or value < self.below)
 
 
 # ------------------------------------------------------------------------------------------- patterns
@@ -276,15 +286,18 @@ Pattern = Annotated[Association | Rank | ShareOfRows | CoOccurrence | Difference
 class Range(Strict):
     at_least: float | None = None
     at_most: float | None = None
+    above: float | None = None
+    below: float | None = None
 
     @model_validator(mode="after")
     def _bounded(self) -> "Range":
-        if self.at_least is None and self.at_most is None:
-            raise ValueError("give at_least and/or at_most")
+        if all(bound is None for bound in (self.at_least, self.at_most, self.above, self.below)):
+            raise ValueError("give at_least, at_most, above and/or below")
         return self
 
     def holds(self, value: float) -> bool:
-        return (self.at_least is None or value >= self.at_least) and (self.at_most is None or value <= self.at_most)
+        return (self.at_least is None or value >= self.at_least) and (self.at_most is None or value <= self.at_most) \
+            and (self.above is None or value > self.above) and (self.below is None or value < self.below)
 
 
 class Thresholds(Strict):
