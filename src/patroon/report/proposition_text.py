@@ -10,6 +10,7 @@ from patroon.data.models import UNITS, Measure
 from patroon.report.reader import Reader
 
 MAX_NAMED = 8  # rows named in a sentence; more are counted
+SHORT_NAME = 40  # names longer than this are cut at their subtitle inside a sentence
 
 
 def anchor(proposition_id: str) -> str:
@@ -20,8 +21,15 @@ def row_name(reader: Reader, over: str, row_id: str) -> str:
     return reader.unit(row_id) if over == UNITS else reader.case(row_id)
 
 
+def short_name(reader: Reader, over: str, row_id: str) -> str:
+    """A name for inside a sentence: a long name with a subtitle ('3P Dreiging van geweld: een combinatie
+    van ...') up to its colon; the tables keep the whole name."""
+    name = row_name(reader, over, row_id)
+    return name.split(": ", 1)[0] if len(name) > SHORT_NAME and ": " in name else name
+
+
 def names(reader: Reader, over: str, ids: list[str]) -> str:
-    shown = [row_name(reader, over, i) for i in ids[:MAX_NAMED]]
+    shown = [short_name(reader, over, i) for i in ids[:MAX_NAMED]]
     if len(ids) > MAX_NAMED:
         shown.append(reader.m.text("prop_more", n=reader.m.number(len(ids) - MAX_NAMED)))
     return reader.m.join(shown)
@@ -55,7 +63,7 @@ def _number(reader: Reader, value: float | None) -> str:
 
 def order_text(reader: Reader, over: str, groups: list[list[str]], x: dict[str, float]) -> str:
     """'Rijn (7) > Waal (2) > IJssel = Maas = Lek (1)': the order from the top, ties joined by '='."""
-    return " > ".join(" = ".join(row_name(reader, over, i) for i in group) + f" ({_number(reader, x[group[0]])})"
+    return " > ".join(" = ".join(short_name(reader, over, i) for i in group) + f" ({_number(reader, x[group[0]])})"
                       for group in groups)
 
 
@@ -81,7 +89,7 @@ def observed(reader: Reader, result: PropositionResult, short: bool = False) -> 
         text = m.text("prop_spearman", value=value, n=noun(reader, over, o.n),
                       x=measure_label(reader, pattern.x), order=order_text(reader, over, d["order"], d["x"]))
         if d["discordant_pairs"]:
-            pairs = [" – ".join(row_name(reader, over, i) for i in pair) for pair in d["discordant_pairs"]]
+            pairs = [" – ".join(short_name(reader, over, i) for i in pair) for pair in d["discordant_pairs"]]
             text += m.text("prop_pairs", pairs=m.count("pairs", len(pairs)), names=m.join(pairs))
         return text
     if pattern.type == "rule":
@@ -99,8 +107,13 @@ def observed(reader: Reader, result: PropositionResult, short: bool = False) -> 
     if pattern.type == "share" and pattern.total:
         return m.text("prop_total", count=_number(reader, d["count"]), of=_number(reader, d["of"]),
                       percent=m.percent(d["count"] / d["of"]) if d["of"] else "–")
-    text = m.text("prop_share", count=m.number(d["count"]), of=noun(reader, over, d["of"]),
-                  percent=m.percent(d["count"] / d["of"]), meeting=names(reader, over, d["meeting"]))
+    # Name the smaller side: the rows that meet it where they are fewer, else only those that do not.
+    if d["meeting"] and len(d["meeting"]) <= len(d["not_meeting"]):
+        text = m.text("prop_share", count=m.number(d["count"]), of=noun(reader, over, d["of"]),
+                      percent=m.percent(d["count"] / d["of"]), meeting=names(reader, over, d["meeting"]))
+    else:
+        text = m.text("prop_share_count", count=m.number(d["count"]), of=noun(reader, over, d["of"]),
+                      percent=m.percent(d["count"] / d["of"]))
     if d["not_meeting"]:
         text += m.text("prop_not_meeting", names=names(reader, over, d["not_meeting"]))
     return text
@@ -108,7 +121,7 @@ def observed(reader: Reader, result: PropositionResult, short: bool = False) -> 
 
 def _deviant(reader: Reader, result: PropositionResult, deviant: dict) -> str:
     pattern, over = result.proposition.pattern, result.proposition.over
-    row = row_name(reader, over, deviant[result.id_column])
+    row = short_name(reader, over, deviant[result.id_column])
     if pattern.checks:
         check = pattern.checks[deviant["check"] - 1]
         label = getattr(check.label, reader.language) if check.label else reader.m.number(deviant["check"])
