@@ -73,7 +73,6 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
                                            any(k.role == "organisation" for k in study.unit_kinds)))
     problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
-    problems.extend(check_propositions(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     problems.extend(check_qca(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
@@ -126,6 +125,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
                                         f"unknown case '{case.part_of}'; known: {known}"))
         else:
             problems.extend(check_organisation(data, data.organisations[ident], document, shown))
+    case_ids = {kind: list(data.cases_of(kind)) for kind in data.case_kinds()}
+    problems.extend(check_propositions(study, codebook, study_doc, _display(study_dir / "study.yaml", base), case_ids))
     if problems:
         raise LoadError(sorted(set(problems), key=lambda p: (p.path, p.line, p.field)))
     return data

@@ -1,8 +1,8 @@
 """Checks of the propositions and the QCA in study.yaml against the study's own names: every `over` is the
-units or a case kind of the study, every column one its rows have, every value one the column can take,
-every variable selection one that selects. Each problem names file, line and field, with the closest
-known name where one is near ('did you mean ...?'). Nothing here reads a case file: the columns follow
-from study.yaml and the codebook alone."""
+units or a case kind of the study, every column one its rows have, every value one the column can take
+(a case named by its id one of that kind), every variable selection one that selects. Each problem names
+file, line and field, with the closest known name where one is near ('did you mean ...?'). The columns
+follow from study.yaml and the codebook alone; case ids from the loaded case files, where given."""
 
 from __future__ import annotations
 
@@ -62,8 +62,10 @@ class Columns:
 
 
 class Checker:
-    def __init__(self, study: Study, codebook: Codebook, document: Document, shown: str):
+    def __init__(self, study: Study, codebook: Codebook, document: Document, shown: str,
+                 case_ids: dict[str, list[str]] | None = None):
         self.study, self.codebook, self.document, self.shown = study, codebook, document, shown
+        self.case_ids = case_ids or {}
         self.problems: list[Problem] = []
         self.organisations = any(k.role == "organisation" for k in study.unit_kinds)
         self.case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
@@ -129,6 +131,9 @@ class Checker:
             if unknown:
                 self.add(loc + ("scale",), f"{', '.join(map(repr, unknown))} is no value of "
                          f"{', '.join(scaled)}" + did_you_mean(unknown[0], allowed))
+        for key, column in measure.ratio.items():
+            if self.column(loc + ("ratio", key), columns, column) and columns.is_categorical(column):
+                self.add(loc + ("ratio", key), f"'{column}' holds categories, not numbers")
         for name in ("share", "count", "position"):
             spec = getattr(measure, name)
             if spec is None:
@@ -150,8 +155,14 @@ class Checker:
             for i, part in enumerate(getattr(criterion, name)):
                 self.criterion(loc + (name, i), columns, part)
         if criterion.column is not None and self.column(loc + ("column",), columns, criterion.column):
-            if criterion.values:
+            if criterion.values and criterion.column != "case_id":
                 self.values(loc + ("values",), columns, criterion.column, criterion.values)
+            elif criterion.values:
+                known = set(self.case_ids.get(columns.over, [])) | {"totaal"}
+                unknown = [v for v in criterion.values if self.case_ids and v not in known]
+                if unknown:
+                    self.add(loc + ("values",), f"{', '.join(map(repr, unknown))} is no case of kind '{columns.over}'"
+                             + did_you_mean(unknown[0], known))
             if criterion.same_as is not None:
                 self.column(loc + ("same_as",), columns, criterion.same_as)
             if criterion.ranged and columns.is_categorical(criterion.column):
@@ -232,8 +243,10 @@ class Checker:
             self.column(loc + ("show", j), columns, column)
 
 
-def check_propositions(study: Study, codebook: Codebook, document: Document, shown: str) -> list[Problem]:
-    checker = Checker(study, codebook, document, shown)
+def check_propositions(study: Study, codebook: Codebook, document: Document, shown: str,
+                       case_ids: dict[str, list[str]] | None = None) -> list[Problem]:
+    """`case_ids`: the loaded cases per kind, so a proposition that names a case by id is checked too."""
+    checker = Checker(study, codebook, document, shown, case_ids)
     seen: dict[str, int] = {}
     for i, proposition in enumerate(study.propositions):
         if proposition.id in seen:

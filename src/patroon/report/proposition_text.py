@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from patroon.analysis.propositions import PropositionResult
 from patroon.analysis.propositions.frames import CLUSTER_COLUMNS
+from patroon.analysis.propositions.types import TOTAL
 from patroon.data.models import UNITS, Measure
 from patroon.report.reader import Reader
 
@@ -18,6 +19,8 @@ def anchor(proposition_id: str) -> str:
 
 
 def row_name(reader: Reader, over: str, row_id: str) -> str:
+    if row_id == TOTAL:  # the row `totals: true` adds
+        return reader.label("total")
     return reader.unit(row_id) if over == UNITS else reader.case(row_id)
 
 

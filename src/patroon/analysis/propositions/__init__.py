@@ -8,13 +8,13 @@ verdict, whether ours agrees. Pure functions from the loaded study and its frame
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from patroon.analysis.propositions.frames import Rows, missing_codes, rows
 from patroon.analysis.propositions.measures import Context
-from patroon.analysis.propositions.types import RUNNERS, Observed, selected
+from patroon.analysis.propositions.types import RUNNERS, TOTAL, Observed, selected
 from patroon.data.models import Proposition, Thresholds
 from patroon.data.study_data import StudyData
 
@@ -84,7 +84,21 @@ def _plain(value: object) -> object:
     return value
 
 
+def with_totals(frame: Rows) -> Rows:
+    """The rows and one more, 'totaal': each numeric column summed over them (text columns left empty)."""
+    total: dict = {frame.id_column: TOTAL, "name": TOTAL}
+    for record in frame.records:
+        for column, value in record.items():
+            if column in (frame.id_column, "name"):
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                total[column] = total.get(column, 0) + value
+    return replace(frame, records=[*frame.records, total])
+
+
 def evaluate_one(data: StudyData, proposition: Proposition, frame: Rows) -> PropositionResult:
+    if proposition.totals:
+        frame = with_totals(frame)
     ctx = Context(data, frame, missing_codes(data))
     picked, excluded = selected(ctx, proposition.where)
     observed = RUNNERS[proposition.pattern.type](ctx, picked, proposition.pattern)

@@ -104,6 +104,9 @@ def measure(ctx: Context, row: dict, spec: Measure) -> float | None:
         if any(t is None for t in terms):
             return None
         return sum(weight * t for weight, t in zip(spec.sum.values(), terms))
+    if spec.ratio:
+        count, of = (_scaled(ctx, ctx.value(row, spec.ratio[k]), {}) for k in ("count", "of"))
+        return count / of if count is not None and of else None
     if spec.share is not None:
         return _share(ctx, row, spec.share)
     if spec.count is not None:

@@ -75,6 +75,8 @@ class Measure(Strict):
     order: list[Code] = Field(default_factory=list)
     sum: dict[ColumnRef, float] = Field(default_factory=dict)
     scale: dict[Code, float] = Field(default_factory=dict)
+    # One numeric column divided by another (board members choosing a value, of all board members).
+    ratio: dict[Literal["count", "of"], ColumnRef] = Field(default_factory=dict)
     share: Share | None = None
     count: Count | None = None
     position: Position | None = None
@@ -84,10 +86,12 @@ class Measure(Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> "Measure":
-        given = [name for name in ("column", "sum", "share", "count", "position", "rank_in") if getattr(self, name)]
+        sources = ("column", "sum", "ratio", "share", "count", "position", "rank_in")
+        given = [name for name in sources if getattr(self, name)]
         if len(given) != 1:
-            raise ValueError("give exactly one of column, sum, share, count, position, rank_in"
-                             + (f"; got {', '.join(given)}" if given else ""))
+            raise ValueError("give exactly one of " + ", ".join(sources) + (f"; got {', '.join(given)}" if given else ""))
+        if self.ratio and set(self.ratio) != {"count", "of"}:
+            raise ValueError("`ratio` needs both `count` and `of`")
         if self.order and self.column is None:
             raise ValueError("`order` ranks the values of a `column`")
         if self.scale and self.column is None and not self.sum:
@@ -325,6 +329,9 @@ class Proposition(Strict):
     predicted: ShortText | None = None  # the predicted pattern in words
     reading: ShortText | None = None  # how the claim is read for this test, where it admits several readings
     over: Slug  # 'units', or a case kind of the study
+    # Also a row 'totaal': every numeric column summed over the rows (a thesis's Totaal column); pick it
+    # with `where: {column: case_id, values: [totaal]}`.
+    totals: bool = False
     where: Criterion | None = None
     pattern: Pattern
     verdict: Thresholds
