@@ -179,7 +179,8 @@ def test_the_cases_only_synthesis_opens_with_verdicts_and_has_propositions_and_q
     findings = " ".join(soup.find(id="sec-bevindingen").get_text().split())
     assert "Overleven vereist ontwikkeling: bevestigd" in findings
     assert "De auteur: deels bevestigd; deels eens" in findings
-    assert "QCA: overleving waar economische ontwikkeling en geletterdheid en regeringsstabiliteit" in findings
+    assert "QCA, intermediaire oplossing: overleving waar economische ontwikkeling en geletterdheid en " \
+           "regeringsstabiliteit" in findings
     assert "gecodeerde waarden" not in findings  # no bookkeeping among the findings
     text = " ".join(soup.get_text().split())
     assert "Waarom: De fixture geeft de auteur" in text  # the sentence where the verdicts differ

@@ -51,10 +51,18 @@ def noun(reader: Reader, over: str, n: int) -> str:
 
 
 def measure_label(reader: Reader, measure: Measure) -> str:
+    """A measure's name: its declared label, else what it is made of ('rang van Efficiënt')."""
     if measure.label is not None:
         return getattr(measure.label, reader.language)
     if measure.column is not None:
         return reader.header(measure.column)
+    if measure.ratio:
+        return f"{reader.header(measure.ratio['count'])} / {reader.header(measure.ratio['of'])}"
+    if measure.rank_in is not None:
+        return reader.label("rank_of").format(what=reader.variable(measure.rank_in.variable))
+    for name, key in (("count", "count"), ("share", "share"), ("position", "position")):
+        if getattr(measure, name) is not None:
+            return reader.label(key)
     return reader.label("score")
 
 
@@ -76,8 +84,8 @@ def observed(reader: Reader, result: PropositionResult, short: bool = False) -> 
     m, o, p = reader.m, result.observed, result.proposition
     pattern, d, over = p.pattern, o.details, p.over
     if o.value is None:
-        reason = m.text(f"prop_reason_{o.reason}", rows=noun(reader, over, 0).split(" ", 1)[-1])
-        return m.text("prop_untestable", reason=reason)
+        # The verdict already says 'niet te toetsen': the sentence gives the reason.
+        return m.text(f"prop_reason_{o.reason}", rows=noun(reader, over, 0).split(" ", 1)[-1])
     value = m.number(o.value, 2)
     if pattern.type == "association":
         key = "prop_phi" if o.statistic == "phi" else "prop_cramer"
@@ -117,7 +125,7 @@ def observed(reader: Reader, result: PropositionResult, short: bool = False) -> 
     else:
         text = m.text("prop_share_count", count=m.number(d["count"]), of=noun(reader, over, d["of"]),
                       percent=m.percent(d["count"] / d["of"]))
-    if d["not_meeting"]:
+    if d["not_meeting"] and d["meeting"]:  # when none meets it, the count says it all
         text += m.text("prop_not_meeting", names=names(reader, over, d["not_meeting"]))
     return text
 
@@ -134,13 +142,13 @@ def _deviant(reader: Reader, result: PropositionResult, deviant: dict) -> str:
     return f"{row} ({value_text(reader, pattern.observed, predicted)} → {value_text(reader, pattern.observed, observed_value)})"
 
 
-def value_text(reader: Reader, column: str, value: object) -> str:
+def value_text(reader: Reader, column: str, value: object, lower: bool = True) -> str:
     """A value of a row's column as the reader knows it: a variable's label for its code, a cluster's
-    label, yes/no in the report language."""
+    label (`lower` inside a sentence), yes/no in the report language."""
     if reader.data.codebook.variable(column) is not None:
         return reader.value(column, value)
     if column in CLUSTER_COLUMNS:
-        return reader.cluster(str(value), lower=True)
+        return reader.cluster(str(value), lower=lower)
     return str(reader.cell(column, value))
 
 

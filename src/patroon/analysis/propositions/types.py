@@ -356,8 +356,9 @@ def _checks(ctx: Context, rows: list[dict], pattern: Prediction) -> Observed:
             if not applies:
                 continue
             result = None if applies is None else holds(ctx, row, check.then)
-            records.append({ctx.rows.id_column: row_id, "check": index + 1, **_shown(ctx, row, check.then),
-                            "holds": _yes(result)})
+            # What the check looked at, in one cell: checks of one proposition look at different columns.
+            records.append({ctx.rows.id_column: row_id, "check": index + 1,
+                            "values": _shown(ctx, row, check.then), "holds": _yes(result)})
             if result is None:
                 unknown.append(f"{row_id}#{index + 1}")
                 continue

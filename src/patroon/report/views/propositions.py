@@ -37,12 +37,30 @@ def _headers(reader: Reader, result: PropositionResult) -> dict[str, str]:
             column = pattern.items.units
             headers[f"set_{index}"] = "/".join(reader.any_code(v) if column is None else
                                                text.value_text(reader, column, v) for v in values)
-    criteria = [getattr(pattern, "condition", None), *(c.then for c in getattr(pattern, "checks", []))]
-    for criterion in (c for c in criteria if c is not None):
-        for i, leaf in enumerate(leaves(criterion)):
-            if leaf.measure is not None and leaf.measure.column is None:
-                headers[f"measure-{i + 1}"] = text.measure_label(reader, leaf.measure)
+    headers["values"] = labels["values_checked"]
+    criterion = getattr(pattern, "condition", None)
+    if criterion is not None:
+        headers.update(_measure_names(reader, criterion))
     return headers
+
+
+def _measure_names(reader: Reader, criterion) -> dict[str, str]:
+    """The names `types` gives the measures a criterion looked at ('measure-2'), as the reader knows them."""
+    return {f"measure-{i + 1}": text.measure_label(reader, leaf.measure)
+            for i, leaf in enumerate(leaves(criterion)) if leaf.measure is not None and leaf.measure.column is None}
+
+
+def _looked_at(reader: Reader, values: dict, criterion) -> str:
+    """A check's values in one cell: 'Vertrouwen: 2; Aantal bestuurders: 2'."""
+    names = _measure_names(reader, criterion)
+    parts = []
+    for column, value in values.items():
+        shown = "" if value is None or value != value else (
+            reader.compact(column, value) if reader.data.codebook.variable(column) is not None else
+            reader.m.number(value, 0 if float(value).is_integer() else 2) if isinstance(value, (int, float))
+            else str(reader.cell(column, value)))
+        parts.append(f"{names.get(column) or reader.header(column)}: {shown}")
+    return "; ".join(parts)
 
 
 def table(reader: Reader, result: PropositionResult) -> pd.DataFrame:
@@ -55,12 +73,13 @@ def table(reader: Reader, result: PropositionResult) -> pd.DataFrame:
 
         def cell(column, value, record):
             if column == first:
-                return reader.label("total") if value == TOTAL else text.value_text(reader, first, value)
+                return reader.label("total") if value == TOTAL else text.value_text(reader, first, value, lower=False)
             return reader.m.number(value)
 
         shown = reader.frame(frame, row_values=cell, rename=False)
         return shown.rename(columns={c: (reader.label("total") if c == TOTAL else reader.header(c) if c == first
-                                         else text.value_text(reader, pattern.columns, c)) for c in shown.columns})
+                                         else text.value_text(reader, pattern.columns, c, lower=False))
+                                     for c in shown.columns})
     observed_column = getattr(pattern, "observed", None)
     checks = getattr(pattern, "checks", [])
     # A rank's scores shown as their own column would be (a share as a percentage).
@@ -68,6 +87,10 @@ def table(reader: Reader, result: PropositionResult) -> pd.DataFrame:
     scored.update({f"x_{i}": a.x.column for i, a in enumerate(getattr(pattern, "sensitivity", []), start=1)})
 
     def cell(column, value, record):
+        if column == "values" and isinstance(value, dict):
+            return _looked_at(reader, value, checks[int(record["check"]) - 1].then)
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
         if column == result.id_column:
             return text.row_name(reader, over, value)
         if scored.get(column) and not (value is None or value != value):
@@ -77,13 +100,15 @@ def table(reader: Reader, result: PropositionResult) -> pd.DataFrame:
         if column in ("holds", "matches"):
             return reader.code(value)
         if column in ("predicted", "observed") and observed_column:
-            return text.value_text(reader, observed_column, value)
+            return text.value_text(reader, observed_column, value, lower=False)
         if column == "group":
             return reader.label("expected_higher" if value == "high" else "expected_lower")
         if column == "check" and checks:
             check = checks[int(value) - 1]
             return getattr(check.label, reader.language) if check.label else reader.m.number(value)
         if reader.data.codebook.variable(column) is not None:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # a count in a column that also holds empty cells
             return reader.compact(column, value)
         if isinstance(value, float):
             return reader.m.number(value, 0 if value.is_integer() else 2)
@@ -98,7 +123,7 @@ def proposition_view(reader: Reader, result: PropositionResult) -> dict:
     p = result.proposition
     return {
         "id": p.id, "anchor": text.anchor(p.id),
-        "heading": (f"{p.number}. " if p.number is not None else "") + getattr(p.label, reader.language),
+        "heading": getattr(p.label, reader.language),
         "statement": p.statement, "predicted": p.predicted, "reading": p.reading,
         "verdict": result.verdict, "sentence": text.sentence(reader, result),
         "sensitivity": text.sensitivity(reader, result), "author": text.author_text(reader, result),
