@@ -179,11 +179,12 @@ def sensitivity(reader: Reader, result: PropositionResult) -> list[str]:
         index = pattern.sensitivity.index(alternative) + 1
         for record in result.table.to_dict("records"):
             x[record[result.id_column]] = record[f"x_{index}"]
-        lines.append(reader.m.text("prop_sensitivity", label=getattr(alternative.label, reader.language),
-                                   order=order_text(reader, result.proposition.over, found["order"], x),
-                                   value=reader.m.number(found["value"], 2) if found["value"] is not None
-                                   else reader.m.text("prop_reason_no-variation"),
-                                   same=reader.m.text("prop_same_order") if found["order"] == result.observed.details["order"] else ""))
+        same = reader.m.text("prop_same_order") if found["order"] == result.observed.details["order"] else ""
+        order = order_text(reader, result.proposition.over, found["order"], x)
+        label = getattr(alternative.label, reader.language)
+        lines.append(reader.m.text("prop_sensitivity", label=label, order=order, same=same,
+                                   value=reader.m.number(found["value"], 2)) if found["value"] is not None else
+                     reader.m.text("prop_sensitivity_flat", label=label, order=order))
     return lines
 
 

@@ -82,9 +82,11 @@ def table(reader: Reader, result: PropositionResult) -> pd.DataFrame:
                                      for c in shown.columns})
     observed_column = getattr(pattern, "observed", None)
     checks = getattr(pattern, "checks", [])
-    # A rank's scores shown as their own column would be (a share as a percentage).
-    scored = {"x": pattern.x.column, "y": pattern.y.column} if pattern.type == "rank" else {}
-    scored.update({f"x_{i}": a.x.column for i, a in enumerate(getattr(pattern, "sensitivity", []), start=1)})
+    # A rank's scores shown as their own column would be (a share as a percentage, a category by its label).
+    measures = {"x": pattern.x, "y": pattern.y} if pattern.type == "rank" else {}
+    measures.update({f"x_{i}": a.x for i, a in enumerate(getattr(pattern, "sensitivity", []), start=1)})
+    scored = {name: m.column for name, m in measures.items() if m.column and not m.order}
+    ordered = {name: m for name, m in measures.items() if m.column and m.order}
 
     def cell(column, value, record):
         if column == "values" and isinstance(value, dict):
@@ -93,7 +95,10 @@ def table(reader: Reader, result: PropositionResult) -> pd.DataFrame:
             return ""
         if column == result.id_column:
             return text.row_name(reader, over, value)
-        if scored.get(column) and not (value is None or value != value):
+        if column in ordered:  # the category the place in `order` stands for
+            measure = ordered[column]
+            return text.value_text(reader, measure.column, measure.order[int(value) - 1], lower=False)
+        if scored.get(column):
             return str(reader.cell(scored[column], value))
         if column in ("rank_x", "rank_y"):
             return reader.m.number(value, 0 if float(value).is_integer() else 1)
