@@ -18,7 +18,8 @@ def test_english_labels_while_evidence_stays_as_coded(tmp_path):
     assert soup.find("html")["lang"] == "en"
     assert "fixture evidence" in soup.get_text()
     synthesis = (tmp_path / "mini" / "synthese.html").read_text()
-    assert "Expectation 1" in synthesis and "Verwachting 1" not in synthesis
+    assert "Propositions: predicted and observed pattern" in synthesis and "Proposities" not in synthesis
+    assert "confirmed" in synthesis and "bevestigd" not in synthesis
 
 
 def test_dutch_is_the_default(tmp_path):

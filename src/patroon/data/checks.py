@@ -106,6 +106,7 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
     the block that derives it; the author's rows fit the columns they claim."""
     problems = []
     blocks = {b.id for b in study.analysis.blocks}
+    propositions = {p.id for p in study.propositions}
     seen: set[str] = set()
     for i, item in enumerate(study.reproduction):
         loc = ("reproduction", i)
@@ -120,8 +121,12 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
             add("reason", "status 'niet-overgenomen' needs `reason`: why the item is not taken over")
         if item.status != "niet-overgenomen" and item.reason is not None:
             add("reason", f"`reason` is for items not taken over; this one is '{item.status}'", ("reason",))
-        if item.status == "afgeleid" and item.block is None:
-            add("block", "status 'afgeleid' needs `block`: the block that derives it")
+        if item.status == "afgeleid" and item.block is None and item.proposition is None:
+            add("block", "status 'afgeleid' needs `block` (the block that derives it) or `proposition` (the one "
+                         "that tests it)")
+        if item.proposition is not None and item.proposition not in propositions:
+            add("proposition", f"unknown proposition '{item.proposition}'"
+                + did_you_mean(item.proposition, propositions), ("proposition",))
         if item.block is not None and item.block not in blocks:
             add("block", f"unknown block '{item.block}'; defined: {', '.join(sorted(blocks)) or 'none'}", ("block",))
         if item.compare is not None:

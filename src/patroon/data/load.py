@@ -25,6 +25,7 @@ from patroon.data.consistency import (
     check_study_references,
 )
 from patroon.data.models import CaseFile, Codebook, OrganisationFile, Study
+from patroon.data.proposition_checks import check_propositions, check_qca
 from patroon.data.study_data import CODERS_DIR, StudyData
 from patroon.data.suggest import did_you_mean
 from patroon.data.yamlfile import (
@@ -79,6 +80,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
     if study.language is None:
         study = study.model_copy(update={"language": language})
+    problems.extend(check_qca(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -133,6 +135,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         else:
             problems.extend(check_organisation(data, data.organisations[ident], document, shown,
                                                complete=coder is None))
+    case_ids = {kind: list(data.cases_of(kind)) for kind in data.case_kinds()}
+    problems.extend(check_propositions(study, codebook, study_doc, _display(study_dir / "study.yaml", base), case_ids))
     if problems:
         raise LoadError(sorted(set(problems), key=lambda p: (p.path, p.line, p.field)))
     return data
