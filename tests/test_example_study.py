@@ -92,10 +92,13 @@ def test_the_docs_page_shows_the_example_as_it_ships():
     blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", page, re.S)]
     study = yaml.safe_load((FIXTURES / "lipset" / "study.yaml").read_text())
     shown = next(b for b in blocks if isinstance(b, dict) and b.get("id") == "lipset")
-    assert {k: v for k, v in shown.items() if k != "analysis"} == {k: v for k, v in study.items() if k != "analysis"}
-    declared = [b["analysis"] for b in blocks if isinstance(b, dict) and isinstance(b.get("analysis"), dict)
-                and isinstance((b["analysis"].get("blocks") or [None])[0], dict)]
-    assert declared == [study["analysis"]]
+    step_six = ("analysis", "propositions")  # shown in step 6, section by section
+    assert {k: v for k, v in shown.items() if k not in step_six} == {k: v for k, v in study.items() if k not in step_six}
+    analyses = [b["analysis"] for b in blocks if isinstance(b, dict) and isinstance(b.get("analysis"), dict)]
+    assert [a["blocks"] for a in analyses if isinstance((a.get("blocks") or [None])[0], dict)] == [study["analysis"]["blocks"]]
+    assert [a["qca"] for a in analyses if "outcome" in (a.get("qca") or {})] == [study["analysis"]["qca"]]
+    assert [b["propositions"] for b in blocks if isinstance(b, dict) and isinstance(b.get("propositions"), list)
+            and isinstance(b["propositions"][0], dict)] == [study["propositions"]]
     austria = yaml.safe_load((FIXTURES / "lipset" / "countries" / "austria.yaml").read_text())
     case = next(b for b in blocks if isinstance(b, dict) and b.get("id") == "austria")
     assert all(austria["coded"][v] == case["coded"][v] for v in case["coded"])

@@ -62,7 +62,7 @@ def test_new_study_writes_a_study_that_validates_once_its_todos_are_filled(tmp_p
     text = (tmp_path / "config" / "config.yaml").read_text()
     assert text == "# my studies\nstudies:\n  - other   # kept\n  - landen\nlanguage: en  # reports in English\n"
     study_yaml = (study_dir / "study.yaml").read_text()
-    assert "language: en" in study_yaml and "# qca:" in study_yaml and "# propositions:" in study_yaml
+    assert "language: en" in study_yaml and "# qca:" in study_yaml and "\npropositions:\n" in study_yaml
     assert (study_dir / "countries").is_dir()
     codebook = yaml.safe_load((study_dir / "codebook.yaml").read_text())
     assert [m["code"] for m in codebook["missing_codes"]] == ["unknown"]

@@ -45,7 +45,7 @@ def skeleton(study: Study, codebook: Codebook, case_ids: list[str], kind: str, i
     case_kind = next(k.kind for k in study.unit_kinds if k.role == "case")
     case_kinds = [k.kind for k in study.unit_kinds if k.role == "case"]
     unknown = next((m for m in sorted(codebook.missing()) if m in ("onbekend", "unknown")), None)
-    lines = [f"# New {kind} for study {study.id}; see docs/your-own-study.md and docs/coding-guide.md.",
+    lines = [f"# New {kind} for study {study.id}; see docs/your-own-study.md (step 4: case files).",
              "# Replace every TODO: code every variable; where the source does not say, write "
              + (f"`value: {unknown}`" if unknown else "one of the codebook's missing codes")
              + " and give the reason as evidence.",
@@ -107,11 +107,22 @@ analysis:
   #   conditions: [condition-a]
   #   calibration:
   #     condition-a: {{"1": 1, "0": 0}}
-# What you expect, as predicted patterns over your variables (see docs/your-own-study.md, "Propositions").
-# propositions:
-#   - id: a-brings-outcome
-#     label: {{nl: A leidt tot de uitkomst, en: A brings the outcome}}
-#     statement: Where condition A is present, the outcome is present.
+# What you expect, as predicted patterns over your variables (README "Propositions"; docs/your-own-study.md).
+# Each gets a verdict in the synthesis (bevestigd / deels / niet bevestigd / niet te toetsen) from the
+# ranges you declare here; `author:` adds the source's own verdict beside it.
+propositions:
+  - id: a-brings-outcome
+    label: {{nl: TODO A leidt tot de uitkomst, en: TODO A brings the outcome}}
+    statement: TODO where condition A is present, the outcome is present.
+    over: {kind}
+    pattern:
+      type: rule
+      observed: outcome
+      rules:
+        - value: "1"
+          when: {{column: condition-a, values: ["1"]}}
+      default: "0"
+    verdict: {{bevestigd: {{at_least: 0.8}}, deels: {{at_least: 0.6}}}}
 """
 
 CODEBOOK_YAML = """\
