@@ -38,6 +38,9 @@ for _study in STUDIES:
             params:
                 study=_study,
                 shard=f"{_index}/{_count}",
+                # A study's own `language` wins over the configured one (STUDY_DATA passes it); as a
+                # param a change of the configured language reruns the job.
+                language=LANGUAGE,
             log:
                 f"logs/{_study}/reports-{_index}-of-{_count}.log",
             priority: 30
@@ -47,7 +50,7 @@ for _study in STUDIES:
                 runtime=render_resource(layouts.render_runtime, len(_mine)),
             retries: 2
             shell:
-                "{PATROON} render " + STUDY_DATA + " --study {params.study} --language {LANGUAGE} "
+                "{PATROON} render " + STUDY_DATA + " --study {params.study} "
                 "--renderer {RENDERER} --formats {FORMAT_LIST} --shard {params.shard} --workers {threads} "
                 '--reports "$(dirname "$(dirname "$(dirname {output.manifest:q})")")" 2>&1 | tee {log}'
 

@@ -13,6 +13,11 @@ coding. `check_coding` holds all three together; `patroon validate` fails on any
   use a value no coder gave while the synthesis reports the coders' agreement), or that lacks a value
   both coders gave;
 - a coder's folder without a case file the other coder or the study has.
+
+Decisions come in rounds: the first is the file's `decisions`, later ones (`rounds`) re-decide values
+under revised coding rules on a stated date. The latest round's decision is the one the study's files
+must carry; the earlier ones stay in the file as the record of what was decided before. A decision of
+any round counts as recorded.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 from patroon.analysis.agreement import Coded, Comparison, ItemKey, coded_items, compare
 from patroon.data.derive import unit_refs
 from patroon.data.load import _display, load_study
-from patroon.data.models import ReconciliationFile
+from patroon.data.models import Decision, ReconciliationFile
 from patroon.data.study_data import CODERS_DIR, StudyData
 from patroon.data.yamlfile import Document, LoadError, Problem, parse_model, read_yaml
 
@@ -104,18 +109,23 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
     # Either coder may have left an item out (ONTBREEKT): its level is known from the other.
     levels = {(k.variable, k.item): k.level for k in (*second_items, *first_items)}
     corrections: set[tuple[str, str]] = set()
-    decided: dict[tuple[str, str], int] = {}
-    for index, decision in enumerate(reconciliation.decisions):
-        where = ("decisions", index)
+    decided: dict[tuple[str, str], int] = {}  # the line of the decision that holds (the latest round's)
+    final: dict[tuple[str, str], Decision] = {}
+    in_round: dict[tuple[int, tuple[str, str]], int] = {}
+    for round_, where, decision in reconciliation.in_order():
+        field_ = ".".join(map(str, where))
         key = (decision.variable, decision.item)
         line = document.line(where)
-        if key in decided:
-            problems.append(Problem(shown, line, f"decisions.{index}",
-                                    f"{decision.variable} of {decision.item} is decided twice (first at line {decided[key]})"))
+        if (round_, key) in in_round:
+            problems.append(Problem(shown, line, field_,
+                                    f"{decision.variable} of {decision.item} is decided twice in round {round_} "
+                                    f"(first at line {in_round[round_, key]})"))
             continue
-        decided[key] = line
+        # A later round re-decides under revised rules: its decision holds, the earlier one stays as record.
+        in_round[round_, key] = decided[key] = line
+        final[key] = decision
         if set(decision.values) != set(coders):
-            problems.append(Problem(shown, document.line(where + ("values",)), f"decisions.{index}.values",
+            problems.append(Problem(shown, document.line(where + ("values",)), f"{field_}.values",
                                     f"must give the value of each coder: {', '.join(coders)}"))
             continue
         row = open_.get(key)
@@ -127,7 +137,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
             if both is not None and written_values == {both}:
                 corrections.add(key)
                 continue
-            problems.append(Problem(shown, line, f"decisions.{index}",
+            problems.append(Problem(shown, line, field_,
                                     f"the coders do not disagree on {decision.variable} of {decision.item}"
                                     + (f" (both coded '{both}')" if both is not None else "")
                                     + "; a correction of an agreed value must give that value for both coders"))
@@ -135,7 +145,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
         written = {row.coder_a: row.value_a, row.coder_b: row.value_b}
         for coder, value in decision.values.items():
             if str(value) != written[coder]:
-                problems.append(Problem(shown, document.line(where + ("values", coder)), f"decisions.{index}.values.{coder}",
+                problems.append(Problem(shown, document.line(where + ("values", coder)), f"{field_}.values.{coder}",
                                         f"'{value}' is not what {coder} coded ('{written[coder]}')"))
     for key, row in open_.items():
         if key not in decided:
@@ -147,8 +157,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
     main_items = coded_items(main)
     places = _item_places(main)
     cache: dict[Path, Document | None] = {}
-    for decision in reconciliation.decisions:
-        key = (decision.variable, decision.item)
+    for key, decision in final.items():
         if key not in open_ and key not in corrections:
             continue
         level = levels[key]
@@ -188,9 +197,12 @@ def _undecided_values(main_items: dict[ItemKey, Coded], coder_items: tuple[dict,
                       shown: str) -> list[Problem]:
     """Every value of the study's own coding is what both coders coded, or a recorded decision (checked
     above). A value both coders gave alike that the study's files change or leave out, or a value neither
-    coder gave, has no decision behind it. Where the coders disagree, the missing decision is reported
-    already."""
+    coder gave (of a variable the coders coded), has no decision behind it. Where the coders disagree, the
+    missing decision is reported already."""
     first, second = coder_items
+    # A variable neither coding holds at all (added to the codebook after the two codings) is outside the
+    # double coding: the agreement tables do not list it, so nothing claims the coders agreed on it.
+    double_coded = {k.variable for k in first} | {k.variable for k in second}
     problems = []
 
     def report(key: ItemKey, message: str) -> None:
@@ -208,6 +220,8 @@ def _undecided_values(main_items: dict[ItemKey, Coded], coder_items: tuple[dict,
         if a is not None and b is not None and a.value != b.value:
             continue
         if a is None and b is None:
+            if key.variable not in double_coded:
+                continue
             report(key, f"'{carried.value}' for {key.item} was coded by neither coder ({', '.join(coders)}) "
                         f"and {shown} records no decision for it")
         elif a is None or b is None:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from patroon.data.models import Codebook, Study
+from patroon.data.proposition_checks import Columns
+from patroon.data.models.propositions import UNITS
 from patroon.data.suggest import did_you_mean
 from patroon.data.yamlfile import Document, Problem
 
@@ -25,8 +27,6 @@ YES_NO = frozenset({"ja", "nee"})
 # More combinations than this in `analysis.qca.robustness` is a typo or a mistake, not a robustness check:
 # every combination is a full QCA (three values with three memberships each are 27).
 MAX_ROBUSTNESS_RUNS = 256
-# Unit-table columns whose values are the codebook's clusters.
-CLUSTER_COLUMNS = ("cluster", "first_cluster", "predicted_cluster")
 
 
 @dataclass
@@ -124,10 +124,11 @@ def check_analysis_names(study: Study, codebook: Codebook, document: Document, s
     check.duplicates(analysis.profile_variables, lambda i: a + ("profile_variables", i), "variable")
     check.duplicates([c.id for c in analysis.steering_conditions], lambda i: a + ("steering_conditions", i, "id"),
                      "condition")
+    units = Columns(study, codebook, UNITS)
     for i, rule in enumerate(analysis.prediction_rules):
         check.duplicates(rule.count_plus, lambda j, i=i: a + ("prediction_rules", i, "count_plus", j), "variable")
         for j, requirement in enumerate(rule.all_of):
-            values = _column_values(study, codebook, requirement.variable)
+            values = units.allowed(requirement.variable)
             for k, value in enumerate(requirement.values):
                 if values is not None and value not in values:
                     check.unknown(a + ("prediction_rules", i, "all_of", j, "values", k),
@@ -139,23 +140,13 @@ def check_analysis_names(study: Study, codebook: Codebook, document: Document, s
     return check.problems
 
 
-def _column_values(study: Study, codebook: Codebook, column: str) -> set[str] | None:
-    """The values a unit-table column can hold, where they are known: a codebook variable's codes, or the
-    clusters. None for a derived column whose values are not declared."""
-    if column in CLUSTER_COLUMNS:
-        return {c.id for c in codebook.clusters}
-    variable_id = study.analysis.unit_columns.get(column, column)
-    variable = codebook.variable(variable_id)
-    if variable is None or variable.type != "categorical":
-        return None
-    return {v.code for v in codebook.allowed_values(variable)} | set(codebook.missing())
-
-
 def _check_qca(check: _Checker, study: Study, codebook: Codebook) -> None:
     qca = study.analysis.qca
     q = ("analysis", "qca")
     check.duplicates(qca.conditions, lambda i: q + ("conditions", i), "condition")
-    outcome_values = _column_values(study, codebook, qca.outcome_column)
+    organisations = any(k.role == "organisation" for k in study.unit_kinds)
+    over = qca.over or (UNITS if organisations else next((k.kind for k in study.unit_kinds if k.role == "case"), ""))
+    outcome_values = Columns(study, codebook, over).allowed(qca.outcome_column)
     if outcome_values is not None and qca.outcome_value not in outcome_values:
         check.unknown(q + ("outcome_value",), f"a value of '{qca.outcome_column}'", qca.outcome_value, outcome_values)
     calibrated = {value for memberships in qca.calibration.values() for value in memberships}

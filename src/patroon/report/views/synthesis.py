@@ -1,5 +1,5 @@
-"""The view model of a study's synthesis: cross-case tables, expectations, blocks, register, QCA and
-agreement, with the generated narrative."""
+"""The view model of a study's synthesis: key findings, propositions, cross-case tables, blocks,
+register, QCA and agreement, with the generated narrative."""
 
 from __future__ import annotations
 
@@ -13,7 +13,26 @@ from patroon.report.reader import Reader
 from patroon.report.views.agreement import agreement_view
 from patroon.report.views.blocks import BLOCK_COLUMNS, block_view
 from patroon.report.views.common import Engine, colophon, navigation
+from patroon.report.views.propositions import propositions_view
 from patroon.report.views.qca import qca_view
+
+
+def author_counts_text(reader: Reader, spec, checks) -> str:
+    """The source's counts beside the derived ones, and where they differ (a check the source offers)."""
+    groups = {g.id: getattr(g.label, reader.language) for g in spec.column_groups}
+
+    def cells(column: str) -> str:
+        return reader.m.join([f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}: "
+                              f"{reader.m.number(getattr(r, column))}" for r in checks.itertuples()])
+
+    differ = checks[~checks["agrees"]]
+    verdict = (reader.m.text("author_counts_agree", n=reader.m.number(len(checks))) if differ.empty else
+               reader.m.text("author_counts_differ", cells=reader.m.join(
+                   [f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}" for r in differ.itertuples()])))
+    note = f" {getattr(spec.author.note, reader.language)}" if spec.author.note else ""
+    derived = reader.m.join([reader.m.number(n) for n in checks["derived"]])
+    return reader.m.text("author_counts", ref=spec.author.ref, author=cells("author"), derived=derived,
+                         verdict=verdict) + note
 
 
 def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Path) -> dict:
@@ -35,17 +54,22 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         view = {
             "units": reader.frame(results["units"][["unit_id", "case_id", "reaction", "first_cluster", "cluster",
                                                     "predicted_cluster", *groups, "opposing_forces"]]),
-            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_total",
-                                                    "share_volgen", "conditions_not_met"]]),
-            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns)
+            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_partly",
+                                                    "steering_conditions_total", "share_volgen", "conditions_not_met"]]),
+            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns).rename(
+                              columns={g.id: getattr(g.label, language) for g in spec.column_groups})
                           for spec in data.study.analysis.crosstabs},
+            "crosstab_notes": {spec.id: author_counts_text(reader, spec, results["crosstab_author_checks"][spec.id])
+                               for spec in data.study.analysis.crosstabs
+                               if spec.id in results.get("crosstab_author_checks", {})},
             "profiles": reader.profiles(results["profiles"]),
             "changes": reader.frame(results["changes"][["unit_id", "case_id", "cluster_path", "reaction"]])
             if len(results["changes"]) else results["changes"],
             "differences": reader.frame(results["steering_differences"][["case_id", "unit_id", "difference"]]),
-            "qca": qca_view(reader, results.get("qca")),
         }
-    register_rows = register.evaluate(data, results["blocks"], language)
+    view["qca"] = qca_view(reader, results.get("qca"))
+    view["propositions"] = propositions_view(reader, results.get("propositions", []))
+    register_rows = register.evaluate(data, results["blocks"], language, results.get("propositions"))
     for row in register_rows:
         if row.author_view is not None:
             row.author_view = row.author_view.rename(columns={
@@ -71,7 +95,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         "blocks": [(block, result, block_view(result, reader, data, block))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
-        "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
+        "anchors": {"block": narrative.block_anchor},
         "agreement": agreement_view(data, base, figures.MAX_ROWS),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
