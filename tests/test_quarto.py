@@ -119,7 +119,7 @@ def test_both_renderers_make_the_same_report(tmp_path, quarto_path):
     assert any(c.startswith("Figuur 1:") for c in gemeente["captions"])
     for renderer in built:  # the PDF resolves the reference too
         text = "".join(p.extract_text() for p in PdfReader(built[renderer] / "gemeenten" / "a.pdf").pages)
-        assert "voldaan (Tabel 3)" in " ".join(text.split()), renderer
+        assert "0,5) (Tabel 3)" in " ".join(text.split()), renderer  # the conditions sentence, then its table
 
 
 def test_a_failed_render_shows_quartos_message_and_the_file(tmp_path, quarto_path, monkeypatch):
@@ -191,7 +191,8 @@ def test_shortcodes_in_names_and_metadata_are_inert(tmp_path, quarto_path, monke
                  "--renderer", renderer, "--report", "gemeenten/a", "--report", "aanbieders/org1",
                  "--report", "synthese"])
     assert code == 0, capsys.readouterr().err[-3000:]
-    flat = lambda text: " ".join(text.split())  # noqa: E731
+    # Typst rules in the print layout put zero-width spaces into long words and identifiers in table cells.
+    flat = lambda text: " ".join(text.replace("\u200b", "").split())  # noqa: E731
     for stem in ("gemeenten/a", "aanbieders/org1", "synthese"):
         html = (reports / "mini" / f"{stem}.html").read_text()
         soup = BeautifulSoup(html, "html.parser")
@@ -206,7 +207,9 @@ def test_shortcodes_in_names_and_metadata_are_inert(tmp_path, quarto_path, monke
                          "aanbieders/org1": payloads[len(payloads) // 2:], "synthese": payloads}[stem]
         for where, text in shown.items():
             expected = payloads if where in ("page", "PDF text") else name_payloads
-            missing = [p for p in expected if p not in text]
+            # A PDF line may break inside a long path (after a '/'): compare the PDF's text without spaces.
+            compact = (lambda t: t.replace(" ", "")) if where == "PDF text" else (lambda t: t)  # noqa: E731
+            missing = [p for p in expected if compact(p) not in compact(text)]
             assert missing == [], f"{stem} {where}: {missing}"
         assert not soup.find_all(["video", "iframe", "kbd"]), stem
 
