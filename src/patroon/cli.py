@@ -65,11 +65,14 @@ def _guard(args):
 
 
 def _count_of(data: StudyData, kind: str, n: int) -> str:
-    """'18 countries', '1 country': validate speaks English, with the study's own English nouns."""
+    """'18 countries', '1 country': validate speaks English, with the study's own English nouns; where a
+    kind has no English plural, every kind is counted by its folder name, so one line never mixes them."""
     unit_kind = next(k for k in data.study.unit_kinds if k.kind == kind)
+    if not all(k.plural_label for k in data.study.unit_kinds):
+        return f"{n} {unit_kind.plural}"
     if n == 1:
         return f"1 {unit_kind.label.en.lower()}"
-    return f"{n} {unit_kind.plural_label.en.lower() if unit_kind.plural_label else unit_kind.plural}"
+    return f"{n} {unit_kind.plural_label.en.lower()}"
 
 
 def _unlisted_studies(args) -> list[Path]:
@@ -425,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         if removed:
             print(f"removed the {len(removed)} outputs this job had written", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `patroon validate | head`: the reader has gone; nothing to say, and nothing was half-written.
+        sys.stderr.close()
+        return 141
     except KeyboardInterrupt:
         print("interrupted; no partial outputs were left behind", file=sys.stderr)
         return 130
