@@ -4,13 +4,11 @@
 include: "workflow/rules/common.smk"
 
 
+# Every output of every study, so that any output deleted is made again (Snakemake checks only the
+# outputs someone asks for).
 rule all:
     input:
-        expand("results/{study}/.validated", study=STUDIES),
-        expand("results/{study}/units.csv", study=STUDIES),
-        expand("results/{study}/patterns.json", study=STUDIES),
-        lambda wildcards: [m for study in STUDIES for m in RENDER_MANIFESTS[study]],  # every render shard
-        [f"results/{study}/agreement.csv" for study in STUDIES if LAYOUT[study].coding],
+        [f for study in STUDIES for f in layouts.study_outputs(LAYOUT[study], study, FORMATS, SHARDS)],
         "reports/index.html",
 
 

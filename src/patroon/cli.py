@@ -37,13 +37,18 @@ def _guard(args):
 
     if getattr(args, "guard", None) is not None:
         return args.guard
-    path = args.privacy
-    if path is None and Path(args.config).exists():
-        from patroon.pipeline.config import load_config
-
-        path = load_config(Path(args.config)).privacy_file
+    path = _privacy_file(args)
     args.guard = load_guard(Path(path) if path else None)
     return args.guard
+
+
+def _privacy_file(args) -> str | None:
+    """The privacy term file: `--privacy`, else the config's `privacy_file`."""
+    if args.privacy is None and Path(args.config).exists():
+        from patroon.pipeline.config import load_config
+
+        return load_config(Path(args.config)).privacy_file
+    return args.privacy
 
 
 def cmd_validate(args) -> int:
@@ -120,14 +125,17 @@ def cmd_agreement(args) -> int:
 
 def cmd_render(args) -> int:
     from patroon.engines.detect import detect
-    from patroon.pipeline.build import render_study
+    from patroon.pipeline.build import render_plan, render_study
+    from patroon.pipeline.plan import STATE
 
     renderer = detect(args.renderer)
     guard = _guard(args)
+    formats = args.formats.split(",")
     for study_id in _studies(args):
         data = _load(args, study_id)
+        plan = render_plan(data, formats, args.renderer, _privacy_file(args), STATE / study_id)
         try:
-            render_study(data, Path(args.reports) / study_id, args.formats.split(","), renderer, guard,
+            render_study(data, Path(args.reports) / study_id, formats, renderer, guard, plan=plan,
                          only=args.report, workers=args.workers, part=args.shard)
         except KeyError as exc:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)

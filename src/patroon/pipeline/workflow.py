@@ -209,6 +209,24 @@ def shard_outputs(stems: list[str], formats: list[str]) -> dict[str, list[str]]:
     return {"files": files, "folders": [figure_folder(stem) for stem in stems]}
 
 
+def study_outputs(lay: StudyLayout, study_id: str, formats: list[str], shards: int) -> list[str]:
+    """Every file and figure folder a build writes for one study, as the rules declare them: the target
+    rule asks for all of them, so a deleted output is always made again, and after a build whatever else
+    lies in the study's results/ and reports/ folders is left over from an earlier one."""
+    results, reports = f"results/{study_id}", f"reports/{study_id}"
+    files = [f"{results}/.validated"]
+    files += [f"{results}/{name}" for name in table_outputs(lay) + analysis_outputs(lay, study_id)]
+    if lay.coding:
+        files += [f"{results}/agreement.csv", f"{results}/agreement-verschillen.csv"]
+    stems = report_stems(lay)
+    count = shard_count(stems, shards)
+    for index in range(1, count + 1):
+        outputs = shard_outputs(shard(stems, index, count), formats)
+        files += [f"{reports}/{name}" for name in outputs["files"] + outputs["folders"]]
+        files.append(f"{reports}/{manifest_name(index, count)}")
+    return files
+
+
 # ---------------------------------------------------------------------------------------- resources
 # What a job asks the cluster for, from the size of its inputs (Snakemake's input.size_mb) and, for a
 # render shard, its number of reports; each retry asks for half as much again. Measured with
@@ -259,6 +277,25 @@ def _snakemake_running_in(root: Path) -> bool:
         if b"snakemake" in command and cwd == root:
             return True
     return False
+
+
+def clear_dead_run(root: Path = Path("."), log=print) -> bool:
+    """What a killed Snakemake run leaves behind and every later run stops on: its lock, and the backups
+    it makes of a render job's outputs before running it (`update()` outputs; a backup left behind makes
+    the next run fail with FileExistsError). Cleared only when no Snakemake of this host works in this
+    folder; the render job itself decides from its records which of its reports are stale, so the
+    backups are not needed. Returns whether there was anything to clear."""
+    locks, backups = root / ".snakemake" / "locks", root / ".snakemake" / "backups"
+    leftovers = (locks.is_dir() and any(locks.iterdir())) or backups.exists()
+    if not leftovers or _snakemake_running_in(root):
+        return False
+    if backups.exists():
+        import shutil
+
+        shutil.rmtree(backups)
+        log("removed the output backups a stopped Snakemake run had left in .snakemake/backups")
+    unlock_if_stale(root, log)
+    return True
 
 
 def unlock_if_stale(root: Path = Path("."), log=print) -> bool:
