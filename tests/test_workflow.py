@@ -42,12 +42,13 @@ def test_shards_cover_every_report_once(count):
 
 
 def test_render_job_takes_the_same_shard_as_the_snakefile():
-    from patroon.pipeline.build import targets
+    from patroon.pipeline.build import render_plan, targets
 
     data = load_study(ROOT / "data" / "sturing-jeugdhulp", base=ROOT)
+    plan = render_plan(data, ["html"], "pandoc", None)
     lay = workflow.layout(ROOT / "data" / "sturing-jeugdhulp", with_units=False)
     for index in (1, 2, 3, 4):
-        assert sorted(t.stem for t in targets(data, (index, 4))) == \
+        assert sorted(t.stem for t in targets(plan, (index, 4))) == \
             sorted(workflow.shard(workflow.report_stems(lay), index, 4))
 
 

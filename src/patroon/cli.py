@@ -223,7 +223,7 @@ def cmd_build(args) -> int:
     from patroon.pipeline.runner import build
 
     extra = [a for a in args.snakemake_args if a != "--"]
-    return build(Path.cwd(), args.cores, extra)
+    return build(Path.cwd(), args.cores, extra, profile=args.profile)
 
 
 def cmd_import_qdc(args) -> int:
@@ -318,7 +318,8 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--seed", type=int, default=1)
     y.add_argument("--template", default="sturing-jeugdhulp")
     b = sub.add_parser("build", help="run the whole workflow with a progress bar and a summary")
-    b.add_argument("--cores", type=int, default=2)
+    b.add_argument("--cores", type=int, default=2, help="without --profile")
+    b.add_argument("--profile", help="a Snakemake profile folder, e.g. workflow/profiles/slurm")
     b.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake, after --")
     b.set_defaults(func=cmd_build)
     q = add("import-qdc", cmd_import_qdc, "turn a REFI-QDA codebook (.qdc) into a codebook.yaml skeleton")

@@ -34,9 +34,6 @@ from patroon.report.views.common import Derived
 from patroon.report.views.gemeente import gemeente_context
 from patroon.report.views.synthesis import synthesis_context
 
-MANIFEST_FORMAT = 2
-
-
 @dataclass(frozen=True)
 class Target:
     stem: str  # e.g. "gemeenten/rijn" or "synthese"
@@ -124,14 +121,6 @@ def differs(path: Path, size: int, digest: str) -> bool:
         return True
 
 
-def read_manifest(path: Path) -> dict:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
-
-
 def why_stale(plan: plans.StudyPlan, manifest: dict, stem: str, out: Path, formats: list[str]) -> str | None:
     """Why a report must be rendered again, in a few words; None when it is up to date."""
     record = manifest.get("reports", {}).get(stem)
@@ -181,7 +170,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
         plan = render_plan(data, formats, "quarto" if renderer.name == "quarto" else "pandoc", None)
     remove_orphans(out)  # what a killed render on this host left behind
     manifest_path = out / manifest_name(*part)
-    manifest = read_manifest(manifest_path)
+    manifest = plans.read_manifest(manifest_path)
     all_targets = targets(plan, part)
     if only is not None:
         unknown = set(only) - {t.stem for t in all_targets}
@@ -195,7 +184,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
     shard_note = f" (shard {part[0]} of {part[1]})" if part != (1, 1) else ""
     root = plan.layout.study_dir
     fresh = {
-        "format": MANIFEST_FORMAT,
+        "format": plans.MANIFEST_FORMAT,
         "settings": plans.stage_settings(plan.settings, "reports"),
         "files": {Path(f).relative_to(root).as_posix(): d for f, d in plan.digests.items()},
         "reports": {stem: record for stem, record in manifest.get("reports", {}).items()

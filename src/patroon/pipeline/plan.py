@@ -205,6 +205,19 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
+MANIFEST_FORMAT = 2  # a render shard's manifest (patroon.pipeline.build)
+
+
+def read_manifest(path: Path) -> dict:
+    """A render shard's manifest: the settings and data file digests of its last render, and per report its
+    fingerprint and the files written (an older or unreadable manifest is an empty one)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
+
+
 def shard_file(state: Path, index: int, count: int) -> Path:
     return state / f"reports-{index}-of-{count}.json"
 

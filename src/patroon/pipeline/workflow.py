@@ -286,10 +286,10 @@ def clear_dead_run(root: Path = Path("."), log=print) -> bool:
     folder; the render job itself decides from its records which of its reports are stale, so the
     backups are not needed. Returns whether there was anything to clear."""
     locks, backups = root / ".snakemake" / "locks", root / ".snakemake" / "backups"
-    leftovers = (locks.is_dir() and any(locks.iterdir())) or backups.exists()
-    if not leftovers or _snakemake_running_in(root):
+    backed_up = backups.is_dir() and any(p.is_file() for p in backups.rglob("*"))
+    if not (backed_up or (locks.is_dir() and any(locks.iterdir()))) or _snakemake_running_in(root):
         return False
-    if backups.exists():
+    if backed_up:  # (a finished run leaves only empty folders there)
         import shutil
 
         shutil.rmtree(backups)
