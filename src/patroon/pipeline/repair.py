@@ -173,6 +173,43 @@ def remove_changed_outputs(root: Path, wanted: Expected, log=print) -> list[str]
     return removed
 
 
+def remove_leaks(root: Path, wanted: Expected, privacy_file: Path, log=print) -> list[str]:
+    """After a privacy refusal: remove every output that holds a protected term, whichever build made it.
+    A term added after a build is found in the reports that exist too, and Snakemake restores a failed
+    render job's earlier outputs; none of them may stay. A report goes as a whole (its PDF is typeset
+    from the text that was refused)."""
+    from patroon.output.privacy import PrivacyLeak, load_guard
+
+    guard = load_guard(privacy_file)
+    leaking = []
+    for output in wanted.outputs:
+        for name in _files(root, output):
+            path = root / name
+            if path.suffix == ".pdf":
+                continue
+            try:
+                guard.check(path, path.read_bytes())
+            except PrivacyLeak:
+                leaking.append(name)
+    removed = []
+    for name in leaking:
+        path = root / name
+        parts = Path(name).parts
+        if parts[0] == "reports" and len(parts) > 2 and parts[2] != "figures":
+            stem = Path(*parts[2:]).with_suffix("").as_posix()
+            siblings = [path.with_suffix(s) for s in (".qmd", ".html", ".pdf")]
+            siblings += list((root / "reports" / parts[1] / figure_folder(stem)).glob("*"))
+        else:
+            siblings = [path]
+        for sibling in siblings:
+            if sibling.is_file():
+                sibling.unlink()
+                removed.append(sibling.relative_to(root).as_posix())
+    if removed:
+        log(f"removed {len(removed)} outputs that hold a protected term (some made before the term was listed)")
+    return removed
+
+
 def _is_state(under_study: Path) -> bool:
     """Hidden files and folders (stamps, manifests, Quarto's state, temporary files) and Quarto's project
     files (`_quarto.yml`) are not outputs a clean build is compared by."""

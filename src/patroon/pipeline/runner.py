@@ -25,8 +25,10 @@ ERROR_IN = re.compile(r"^Error in rule (?P<rule>[A-Za-z0-9_]+):")
 LOG_OF = re.compile(r"^\s+log: (?P<log>\S+)")
 RENDERED = re.compile(r"^(?P<study>[a-z0-9-]+): rendered (?P<n>\d+) of (?P<total>\d+) reports")
 UP_TO_DATE = re.compile(r"^(?P<study>[a-z0-9-]+): all (?P<total>\d+) reports up to date")
-# A problem as patroon's stages report it: `path/to/file.yaml:LINE: field: message`.
-PROBLEM = re.compile(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.+)$")
+# A problem as patroon's stages report it: `path/to/file.yaml:LINE: field: message`, or a privacy refusal
+# (`reports/<study>/<report>.qmd: privacy: contains the protected term ...`).
+PROBLEM = re.compile(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.+)$"
+                     r"|^[^\s:]+: privacy: .+$")
 STAGES = ("validate", "tables", "analysis", "reports", "agreement")
 SHOWN_REPORTS = 8  # reports named per study in the account; the rest are counted (all are in the log)
 
@@ -196,6 +198,8 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
             causes = [line]
         if not causes:
             causes = [line.strip() for line in output if "LockException" in line or "cannot be locked" in line][:1]
+        if config.privacy_file and any(": privacy: " in cause for cause in causes):
+            repair.remove_leaks(root, wanted, root / config.privacy_file, log=say)
         for cause in causes[:20]:
             say(cause)
         say(f"nothing half-written was kept (exit {process.returncode}); Snakemake's log: {shown_log}")
@@ -221,10 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m patroon.pipeline.runner")
     parser.add_argument("--profile", help="a Snakemake profile folder, e.g. workflow/profiles/default")
     parser.add_argument("--cores", type=int, default=2, help="without --profile")
+    parser.add_argument("--snakefile", type=Path, help="default: ./Snakefile")
     parser.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake, after --")
     args = parser.parse_args(argv)
     extra = [a for a in args.snakemake_args if a != "--"]
-    return build(Path.cwd(), args.cores, extra, profile=args.profile)
+    return build(Path.cwd(), args.cores, extra, snakefile=args.snakefile, profile=args.profile)
 
 
 if __name__ == "__main__":

@@ -301,14 +301,12 @@ def clear_dead_run(root: Path = Path("."), log=print) -> bool:
 def unlock_if_stale(root: Path = Path("."), log=print) -> bool:
     """A killed Snakemake leaves .snakemake/locks behind and every later run stops on it. Remove a lock
     only when no Snakemake of this host works in this folder (a running build keeps its lock: the second
-    build must stop). On a cluster the Snakemake that holds the lock runs on the login node, like this."""
+    build must stop). On a cluster the Snakemake that holds the lock runs on the login node, like this.
+    What `snakemake --unlock` does, without starting Snakemake (a second and a half)."""
     locks = root / ".snakemake" / "locks"
     if not locks.is_dir() or not any(locks.iterdir()) or _snakemake_running_in(root):
         return False
-    import subprocess
-    import sys
-
-    subprocess.run([sys.executable, "-m", "snakemake", "--unlock", "--quiet"], cwd=root, check=True,
-                   capture_output=True)
+    for lock in locks.iterdir():
+        lock.unlink()
     log("removed the lock a stopped Snakemake run had left in .snakemake/locks")
     return True
