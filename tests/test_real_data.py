@@ -1,5 +1,6 @@
 """Invariants on the real dissertation data. No count from the dissertation's analysis is typed here: only
-the study's design (five gemeenten, eighteen units) and properties every correct analysis must have.
+the study's design (five gemeenten, eighteen units), properties every correct analysis must have, and the
+four selection counts of Tabel 3.2, which the source itself offers as a check on the classes we derive.
 """
 
 import pandas as pd
@@ -129,3 +130,58 @@ def test_expectations_have_verdicts_and_qca_runs(results):
 
 def test_unit_frame_is_deterministic(study):
     assert derive.unit_frame(study).equals(derive.unit_frame(study))
+
+
+def test_age_classes_and_market_shares_reproduce_tabel_3_2(study, results):
+    """Tabel 3.2 (§3.1.2, 'Selectie aanbieders') counts the eighteen units by age ('ouder (van voor 2000) of
+    groot (in omzet)' against 'nieuwer (van na 2000) of klein') and by market share ('groot marktaandeel in
+    de gemeente' against 'beperkt marktaandeel … of in meer dan 5 regio's werkzaam'): 4 and 5, 3 and 6. The
+    four numbers are typed from the source on purpose: they are the check the source itself offers on the
+    classes the pipeline derives from the coding (age_class from opgericht and the 2000 cut-off; market share
+    'dominant' against 'kern' and 'een-van', as §3.1.2 puts core-region providers in the limited column)."""
+    tabel_3_2 = {("oud", "groot"): 4, ("oud", "beperkt"): 5, ("nieuw", "groot"): 3, ("nieuw", "beperkt"): 6}
+    units = results["units"]
+    share = units["market_share"].map({"dominant": "groot", "kern": "beperkt", "een-van": "beperkt"})
+    derived = pd.Series(list(zip(units["age_class"], share))).value_counts().to_dict()
+    assert derived == tabel_3_2
+    # The same four numbers as the study enters them for the synthesis, and the synthesis's verdict on them.
+    spec = next(c for c in study.study.analysis.crosstabs if c.id == "selectie-tabel-3-2")
+    entered = {(row, column.split("-")[0]): n for row, cells in spec.author.cells.items() for column, n in cells.items()}
+    assert entered == tabel_3_2
+    assert results["crosstab_author_checks"]["selectie-tabel-3-2"]["agrees"].all()
+
+
+def test_specialisation_bears_out_the_remark_of_3_1_2(results):
+    """§3.1.2: 'Grote aanbieders bieden vaker hoogspecialistische hulp en blijken vaker niet te volgen. Kleine
+    aanbieders bieden vaak laagspecialistische hulp.' Checked as the relations the remark states, not as
+    counts: highly specialised units are more often large and more often niet-volgen than the others, and
+    the small units offer low-specialised care."""
+    units = results["units"]
+    high = units["specialisation"] == "hoog"
+
+    def share(mask, column, value):
+        return (units.loc[mask, column] == value).mean()
+
+    assert share(high, "size_class", "groot") > share(~high, "size_class", "groot")
+    assert share(high, "cluster", "niet-volgen") > share(~high, "cluster", "niet-volgen")
+    assert set(units.loc[units["size_class"] == "klein", "specialisation"]) == {"laag"}
+
+
+def test_every_compromise_period_carries_its_judged_cluster(study):
+    """Invariant of §3.4 as the codebook now states it: no compromise tactic has a fixed cluster, and every
+    period a compromise decides says which cluster it was judged to be, with evidence."""
+    compromise = {t.id for t in study.codebook.tactics if t.strategy == "compromis"}
+    assert compromise and all(study.codebook.tactic(t).cluster is None for t in compromise)
+    for org in study.organisations.values():
+        for unit in org.units:
+            for period in unit.reaction:
+                if period.deciding_tactic in compromise:
+                    assert period.cluster is not None and period.cluster.evidence, (org.id, unit.case)
+
+
+def test_steering_conditions_partly_met_are_counted_and_scored(results):
+    cases = results["cases"]
+    parts = cases["steering_conditions_met"] + cases["steering_conditions_partly"]
+    assert (parts <= cases["steering_conditions_total"]).all()
+    assert (cases["steering_conditions_score"] == cases["steering_conditions_met"]
+            + 0.5 * cases["steering_conditions_partly"]).all()

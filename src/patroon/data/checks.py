@@ -3,7 +3,7 @@ the reproduction register, an organisation's units. Each returns located problem
 
 from __future__ import annotations
 
-from patroon.data.models import Codebook, OrganisationFile, Study
+from patroon.data.models import Codebook, OrganisationFile, Period, Study
 from patroon.data.study_data import StudyData
 from patroon.data.yamlfile import Document, Path_, Problem
 
@@ -23,10 +23,22 @@ def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[P
             if variable.values_from is not None and variable.values_from not in codebook.value_sets:
                 problems.append(Problem(shown, document.line(loc + ("values_from",)), variable.id,
                                         f"unknown value set '{variable.values_from}'; defined: {', '.join(codebook.value_sets)}"))
+    defined = ", ".join(sorted(clusters))
     for i, tactic in enumerate(codebook.tactics):
-        if tactic.cluster not in clusters:
+        if tactic.cluster is not None and tactic.period_clusters:
+            problems.append(Problem(shown, document.line(("tactics", i, "period_clusters")), tactic.id,
+                                    "give either `cluster` (fixed) or `period_clusters` (judged per period), not both"))
+        elif tactic.cluster is not None and tactic.cluster not in clusters:
             problems.append(Problem(shown, document.line(("tactics", i, "cluster")), tactic.id,
-                                    f"unknown cluster '{tactic.cluster}'; defined: {', '.join(sorted(clusters))}"))
+                                    f"unknown cluster '{tactic.cluster}'; defined: {defined}"))
+        elif tactic.cluster is None and len(set(tactic.period_clusters)) < 2:
+            problems.append(Problem(shown, document.line(("tactics", i)), tactic.id,
+                                    "needs `cluster`, or at least two `period_clusters` a period with this "
+                                    "tactic may take"))
+        for cluster in tactic.period_clusters:
+            if cluster not in clusters:
+                problems.append(Problem(shown, document.line(("tactics", i, "period_clusters")), tactic.id,
+                                        f"unknown cluster '{cluster}'; defined: {defined}"))
     return problems
 
 
@@ -170,9 +182,31 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
     return problems
 
 
+def check_notes(codebook: Codebook, coded: dict, notes: list, loc: Path_, document: Document,
+                shown: str) -> list[Problem]:
+    """A source note about a coded variable whose choice is itself a code (or year) of that variable must
+    choose the coded value: a note left behind by a later decision misleads the reader."""
+    problems = []
+    for i, note in enumerate(notes):
+        coded_value, variable = coded.get(note.about), codebook.variable(note.about)
+        if coded_value is None or variable is None:
+            continue
+        choice, value = note.choice.strip(), str(coded_value.value)
+        if variable.type == "integer":
+            is_code = choice.isdigit()
+        else:
+            is_code = choice in {v.code for v in codebook.allowed_values(variable)} | codebook.missing()
+        if is_code and choice != value:
+            problems.append(Problem(shown, document.line(loc + ("source_notes", i, "choice")),
+                                    f"source_notes.{i}.choice",
+                                    f"chooses '{choice}' for {note.about}, but the coded value is '{value}'"))
+    return problems
+
+
 def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str) -> list[Problem]:
     codebook = data.codebook
     problems = check_coded(codebook, org.coded, "organisation", (), document, shown)
+    problems.extend(check_notes(codebook, org.coded, org.source_notes, (), document, shown))
     seen_cases: set[str] = set()
     for i, unit in enumerate(org.units):
         loc = ("units", i)
@@ -185,6 +219,7 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                                     f"a second unit in '{unit.case}'; one unit per {data.case_kind()}"))
         seen_cases.add(unit.case)
         problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown))
+        problems.extend(check_notes(codebook, unit.coded, unit.source_notes, loc, document, shown))
         for j, period in enumerate(unit.reaction):
             ploc = loc + ("reaction", j)
             clusters = set()
@@ -194,8 +229,11 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                     allowed = ", ".join(t.id for t in codebook.tactics)
                     problems.append(Problem(shown, document.line(ploc + ("tactics", k)), f"units.{i}.reaction.{j}.tactics",
                                             f"unknown tactic '{tactic_id}'; expected one of: {allowed}"))
-                else:
+                elif tactic.cluster is not None:
                     clusters.add(tactic.cluster)
+                elif period.cluster is not None:
+                    clusters.add(period.cluster.value)  # a compromise takes the period's judged cluster
+            problems.extend(_check_period_cluster(codebook, period, ploc, f"units.{i}.reaction.{j}", document, shown))
             if period.dominant_tactic is not None and period.dominant_tactic not in period.tactics:
                 problems.append(Problem(shown, document.line(ploc + ("dominant_tactic",)), f"units.{i}.reaction.{j}.dominant_tactic",
                                         f"'{period.dominant_tactic}' is not one of this period's tactics"))
@@ -204,3 +242,27 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                                         "tactics fall in different clusters (" + ", ".join(sorted(clusters))
                                         + "); set dominant_tactic to the one the source says dominates"))
     return problems
+
+
+def _check_period_cluster(codebook: Codebook, period: Period, loc: Path_, field_: str, document: Document,
+                          shown: str) -> list[Problem]:
+    """A period whose deciding tactic has no fixed cluster (a compromise) carries its judged cluster, one
+    the tactic allows; no other period does (its cluster follows from the tactic)."""
+    tactic = codebook.tactic(period.deciding_tactic)
+    if tactic is None:
+        return []  # reported as an unknown tactic
+    if tactic.cluster is None:
+        options = " or ".join(tactic.period_clusters)
+        if period.cluster is None:
+            return [Problem(shown, document.line(loc), field_,
+                            f"'{tactic.id}' decides this period and has no fixed cluster; give `cluster` "
+                            f"({options}) with its evidence, judged from the source (coding rules, rule C)")]
+        if period.cluster.value not in tactic.period_clusters:
+            return [Problem(shown, document.line(loc + ("cluster", "value")), f"{field_}.cluster.value",
+                            f"'{period.cluster.value}' is not a cluster '{tactic.id}' can take; expected {options}")]
+        return []
+    if period.cluster is not None:
+        return [Problem(shown, document.line(loc + ("cluster",)), f"{field_}.cluster",
+                        f"only a period decided by a tactic without a fixed cluster takes `cluster`; here "
+                        f"'{tactic.id}' fixes it at '{tactic.cluster}'")]
+    return []

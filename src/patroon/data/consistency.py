@@ -21,7 +21,8 @@ UNIT_FRAME_COLUMNS = ("unit_id", "organisation_id", "case_id", "name", "organisa
                       "steering_adequate", "predicted_cluster", "prediction_rule", "prediction_matches")
 # A codebook variable with one of these ids would overwrite a column of the unit or case tables.
 RESERVED_IDS = set(UNIT_FRAME_COLUMNS) | {"id", "kind", "n_units", "share_volgen", "conditions_met",
-                                          "conditions_not_met", "steering_conditions_met",
+                                          "conditions_not_met", "conditions_partly", "steering_conditions_met",
+                                          "steering_conditions_partly", "steering_conditions_score",
                                           "steering_conditions_total"}
 
 
@@ -83,6 +84,14 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
         variable_exists(("profile_groups", i), variable_id)
     for i, variable_id in enumerate(analysis.profile_variables):
         variable_exists(("profile_variables", i), variable_id)
+    if analysis.opposing_forces is not None:
+        variable = codebook.variable(analysis.opposing_forces)
+        codes = {v.code for v in codebook.allowed_values(variable)} if variable is not None else set()
+        if variable is None:
+            add(("opposing_forces",), f"'{analysis.opposing_forces}' is not a variable of the codebook")
+        elif variable.level != "unit" or not {"ja", "nee"} <= codes:
+            add(("opposing_forces",), f"'{analysis.opposing_forces}' must be a unit variable with the codes ja and nee "
+                                      "(the units.csv column opposing_forces)")
     for i, condition in enumerate(analysis.steering_conditions):
         for j, requirement in enumerate(condition.all_of):
             loc = ("steering_conditions", i, "all_of", j)
@@ -94,10 +103,14 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
                                          "conditions are about the case")
             elif variable.type == "categorical":
                 allowed = {v.code for v in codebook.allowed_values(variable)}
-                unknown = [v for v in requirement.values if v not in allowed]
-                if unknown:
-                    add(loc + ("values",), f"{', '.join(unknown)} not allowed for '{requirement.variable}'; "
-                                           f"expected among: {', '.join(sorted(allowed))}")
+                for field_ in ("values", "partly"):
+                    unknown = [v for v in getattr(requirement, field_) if v not in allowed]
+                    if unknown:
+                        add(loc + (field_,), f"{', '.join(unknown)} not allowed for '{requirement.variable}'; "
+                                             f"expected among: {', '.join(sorted(allowed))}")
+            both = sorted(set(requirement.values) & set(requirement.partly))
+            if both:
+                add(loc + ("partly",), f"{', '.join(both)} cannot both meet the requirement and meet it in part")
     if not has_organisations:
         return problems
     columns = _unit_columns(study)
@@ -110,6 +123,15 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
     for i, crosstab in enumerate(analysis.crosstabs):
         column_exists(("crosstabs", i, "rows"), crosstab.rows)
         column_exists(("crosstabs", i, "columns"), crosstab.columns)
+        grouped = [code for group in crosstab.column_groups for code in group.codes]
+        if len(grouped) != len(set(grouped)):
+            add(("crosstabs", i, "column_groups"), "a code may be in one group only")
+        groups = {g.id for g in crosstab.column_groups}
+        for row, cells in (crosstab.author.cells.items() if crosstab.author and groups else []):
+            unknown = sorted(set(cells) - groups)
+            if unknown:
+                add(("crosstabs", i, "author", "cells", row), f"{', '.join(unknown)}: not a column group of this "
+                                                              f"table ({', '.join(sorted(groups))})")
     if analysis.qca is not None:
         column_exists(("qca", "outcome_column"), analysis.qca.outcome_column)
         for i, condition in enumerate(analysis.qca.conditions):

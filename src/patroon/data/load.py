@@ -15,6 +15,7 @@ from patroon.data.checks import (
     check_blocks,
     check_codebook,
     check_coded,
+    check_notes,
     check_organisation,
     check_register,
 )
@@ -117,6 +118,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         if kind in data.case_kinds():
             case = data.cases[ident]
             problems.extend(check_coded(codebook, case.coded, "case", (), document, shown, kind=kind))
+            problems.extend(check_notes(codebook, case.coded, case.source_notes, (), document, shown))
             if case.part_of is not None and case.part_of not in data.cases:
                 known = ", ".join(sorted(data.cases)) or "none"
                 problems.append(Problem(shown, document.line(("part_of",)), "part_of",

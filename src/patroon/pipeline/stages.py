@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from patroon.analysis import blocks, patterns, tables
+from patroon.analysis import blocks, patterns, source_counts, tables
 from patroon.analysis.agreement import agreement_frames
 from patroon.data import derive
 from patroon.data.study_data import StudyData
@@ -167,15 +167,18 @@ def analysis_results(data: StudyData) -> dict:
     units = derive.unit_frame(data)
     cases = derive.case_frame(data, units)
     order = patterns.cluster_order(data)
-    crosstabs = {}
+    crosstabs, author_checks = {}, {}
     for spec in data.study.analysis.crosstabs:
-        columns = order if spec.columns == "cluster" else None
-        crosstabs[spec.id] = patterns.crosstab(units, spec.rows, spec.columns, columns)
+        columns = order if spec.columns == "cluster" else [g.id for g in spec.column_groups] or None
+        crosstabs[spec.id] = patterns.crosstab(source_counts.grouped(units, spec), spec.rows, spec.columns, columns)
+        if spec.author is not None:
+            author_checks[spec.id] = source_counts.compare_with_author(crosstabs[spec.id], spec)
     qca_result = patterns.run_qca(data, units)
     return {
         "units": units,
         "cases": cases,
         "crosstabs": crosstabs,
+        "crosstab_author_checks": author_checks,
         "profiles": patterns.profiles(data, units),
         "changes": patterns.changes(units),
         "steering_differences": patterns.steering_differences(data),
@@ -223,8 +226,9 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
     csv("tables/veranderingen.csv", results["changes"])
     csv("tables/sturingsverschillen.csv", results["steering_differences"])
     csv("tables/sturingsvoorwaarden.csv", results["cases"][
-        ["case_id", "name", "steering_conditions_met", "steering_conditions_total", "conditions_met",
-         "conditions_not_met", "share_volgen", "steering_adequate"]])
+        ["case_id", "name", "steering_conditions_met", "steering_conditions_partly", "steering_conditions_score",
+         "steering_conditions_total", "conditions_met", "conditions_partly", "conditions_not_met", "share_volgen",
+         "steering_adequate"]])
     qca_result = results["qca"]
     if qca_result is not None:
         csv("qca/truth_table.csv", qca_result.truth_table)

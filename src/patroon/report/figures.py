@@ -41,13 +41,19 @@ def conditions_heatmap(data: StudyData, cases: pd.DataFrame, language: str, name
     # "ja"/"nee" in the cells (the colour and the caption say met/not met): with eight conditions the words
     # "niet voldaan" made the grid wider than the A4 text, and scaled to fit, its text fell under 7 pt.
     values = i18n.Messages(language).catalog["values"]
-    yes, no = values["ja"], values["nee"]
+    words = {"met": values["ja"], "partly_met": i18n.Messages(language).catalog["labels"]["partly_short"],
+             "not_met": values["nee"]}
     cells, shown = [], []
     for row in cases.itertuples():
         met = set(str(row.conditions_met).split(";"))
-        cells.append(["met" if c.id in met else "not_met" for c in conditions])
-        shown.append([yes if c.id in met else no for c in conditions])
-    labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total})" for row in cases.itertuples()]
+        partly = set(str(getattr(row, "conditions_partly", "")).split(";"))
+        status = ["met" if c.id in met else "partly_met" if c.id in partly else "not_met" for c in conditions]
+        cells.append(status)
+        shown.append([words[s] for s in status])
+    # met/total, and the score where partly met conditions count half
+    labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total}"
+              + (f"; {i18n.number(row.steering_conditions_score, language, 1)})"
+                 if hasattr(row, "steering_conditions_score") else ")") for row in cases.itertuples()]
     return svg.grid(name, alt(language, "conditions"), labels, [getattr(c.label, language) for c in conditions],
                         cells, shown=shown)
 

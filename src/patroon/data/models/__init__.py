@@ -21,7 +21,9 @@ from patroon.data.models.cases import (  # noqa: F401
     Evidence,
     OrganisationFile,
     Period,
+    PeriodCluster,
     ReconciliationFile,
+    Round,
     SourceNote,
     Unit,
     Year,
@@ -45,12 +47,15 @@ from patroon.data.models.register import (  # noqa: F401
 )
 from patroon.data.models.study import (  # noqa: F401
     Analysis,
+    AuthorCounts,
     Block,
     BlockBase,
     CodingSettings,
+    ConditionRequirement,
     ContinuumBlock,
     CrossTab,
     CrossTabBlock,
+    CrossTabGroup,
     Expectation,
     MatrixBlock,
     Membership,
@@ -68,4 +73,4 @@ from patroon.data.models.study import (  # noqa: F401
     VariableSelection,
 )
 
-__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']
+__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorCounts', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ConditionRequirement', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'CrossTabGroup', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PeriodCluster', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'Round', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']

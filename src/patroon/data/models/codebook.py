@@ -36,9 +36,14 @@ class Cluster(Strict):
 
 
 class Tactic(Strict):
+    """A tactic and its cluster. A tactic the source places in no cluster of its own (the compromise
+    tactics: §3.4 counts a compromise as following or not by which side dominates) has no `cluster` but
+    the clusters a period may take (`period_clusters`); such a period carries its judged cluster."""
+
     id: Slug
     strategy: Slug
-    cluster: Slug
+    cluster: Slug | None = None
+    period_clusters: list[Slug] = Field(default_factory=list)
     cluster_reason: ShortText | None = None
     label: Label
     definition: ShortText

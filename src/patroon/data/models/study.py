@@ -52,10 +52,20 @@ class Requirement(Strict):
     values: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(min_length=1)
 
 
+class ConditionRequirement(Requirement):
+    """A requirement of a steering condition; `partly`: the values that meet it in part (a 'mixed', 'deels')."""
+
+    partly: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(default_factory=list)
+
+
 class SteeringCondition(Strict):
+    """Met when every requirement has one of its `values`; partly met when every requirement has one of its
+    `values` or `partly` values (and not all are met); otherwise not met (§2.5 frames the conditions as
+    conjunctions: partly met means every part holds at least in part)."""
+
     id: Slug
     label: Label
-    all_of: list[Requirement] = Field(min_length=1)
+    all_of: list[ConditionRequirement] = Field(min_length=1)
 
 
 class PredictionRule(Strict):
@@ -68,11 +78,33 @@ class PredictionRule(Strict):
     because: Label
 
 
+class CrossTabGroup(Strict):
+    """One column of a cross-tab that merges codes of its column variable (the source's own grouping)."""
+
+    id: Slug
+    label: Label
+    codes: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(min_length=1)
+
+
+class AuthorCounts(Strict):
+    """The source's own counts for the cells of a cross-tab (row value -> column -> count), entered from
+    the source so that the derived counts can be set beside them; never used to compute anything."""
+
+    ref: Annotated[str, StringConstraints(min_length=1, max_length=80)]  # "Tabel 3.2"
+    cells: dict[Annotated[str, StringConstraints(min_length=1, max_length=80)],
+                dict[Annotated[str, StringConstraints(min_length=1, max_length=80)], int]] = Field(min_length=1)
+    note: Label | None = None  # how the source's rows and columns map onto ours
+
+
 class CrossTab(Strict):
     id: Slug
     rows: Column
     columns: Column
     label: Label
+    # Columns as the source groups them (e.g. Tabel 3.2's 'groot marktaandeel' = dominant); codes not in
+    # any group are left out of the table.
+    column_groups: list[CrossTabGroup] = Field(default_factory=list)
+    author: AuthorCounts | None = None
 
 
 Membership = Literal[0, 1, "exclude"]
@@ -250,6 +282,10 @@ class Analysis(Strict):
     crosstabs: list[CrossTab] = Field(default_factory=list)
     profile_groups: list[VariableId] = Field(default_factory=list)
     profile_variables: list[VariableId] = Field(default_factory=list)
+    # The unit variable (codes ja/nee) that codes the tension between determining factors as the case
+    # chapters describe it; the units.csv column `opposing_forces` is taken from it. Without it the column
+    # is our own construct: 'ja' when the profile groups hold both a '+' and a '-' (see derive).
+    opposing_forces: VariableId | None = None
     steering_conditions: list[SteeringCondition] = Field(default_factory=list)
     prediction_rules: list[PredictionRule] = Field(default_factory=list)
     prediction_default: Slug | None = None

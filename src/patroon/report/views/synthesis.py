@@ -16,6 +16,24 @@ from patroon.report.views.common import Engine, colophon, navigation
 from patroon.report.views.qca import qca_view
 
 
+def author_counts_text(reader: Reader, spec, checks) -> str:
+    """The source's counts beside the derived ones, and where they differ (a check the source offers)."""
+    groups = {g.id: getattr(g.label, reader.language) for g in spec.column_groups}
+
+    def cells(column: str) -> str:
+        return reader.m.join([f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}: "
+                              f"{reader.m.number(getattr(r, column))}" for r in checks.itertuples()])
+
+    differ = checks[~checks["agrees"]]
+    verdict = (reader.m.text("author_counts_agree", n=reader.m.number(len(checks))) if differ.empty else
+               reader.m.text("author_counts_differ", cells=reader.m.join(
+                   [f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}" for r in differ.itertuples()])))
+    note = f" {getattr(spec.author.note, reader.language)}" if spec.author.note else ""
+    derived = reader.m.join([reader.m.number(n) for n in checks["derived"]])
+    return reader.m.text("author_counts", ref=spec.author.ref, author=cells("author"), derived=derived,
+                         verdict=verdict) + note
+
+
 def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Path) -> dict:
     language = data.study.language
     reader = Reader.of(data, language)
@@ -37,8 +55,12 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
                                                     "predicted_cluster", *groups, "opposing_forces"]]),
             "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_total",
                                                     "share_volgen", "conditions_not_met"]]),
-            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns)
+            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns).rename(
+                              columns={g.id: getattr(g.label, language) for g in spec.column_groups})
                           for spec in data.study.analysis.crosstabs},
+            "crosstab_notes": {spec.id: author_counts_text(reader, spec, results["crosstab_author_checks"][spec.id])
+                               for spec in data.study.analysis.crosstabs
+                               if spec.id in results.get("crosstab_author_checks", {})},
             "profiles": reader.profiles(results["profiles"]),
             "changes": reader.frame(results["changes"][["unit_id", "case_id", "cluster_path", "reaction"]])
             if len(results["changes"]) else results["changes"],
