@@ -57,9 +57,7 @@ COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml"
 STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml'
 
 
-def rule_name(stage, study, suffix=""):
-    """Rules made per study (their outputs differ per study) get names like tables_sturing_jeugdhulp."""
-    return f"{stage}_{study.replace('-', '_')}{suffix}"
+rule_name = layouts.rule_name  # rules made per study get names like tables_sturing_jeugdhulp
 
 
 def stage_resource(function, study):

@@ -24,7 +24,7 @@ for _study in STUDIES:
         _mine = layouts.shard(_stems, _index, _count)
         _outputs = layouts.shard_outputs(_mine, FORMATS)
         rule:
-            name: rule_name("reports", _study, f"_{_index}_of_{_count}")
+            name: layouts.shard_rule(_study, _index, _count)
             input:
                 fingerprints=str(plans.shard_file(STATE[_study], _index, _count)),
                 study=str(DATA / _study / "study.yaml"),

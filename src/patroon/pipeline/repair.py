@@ -25,7 +25,14 @@ from pathlib import Path
 from patroon.output.atomic import write_text
 from patroon.pipeline import plan as plans
 from patroon.pipeline.config import Config
-from patroon.pipeline.workflow import layout, manifest_name, report_stems, shard_count, study_outputs
+from patroon.pipeline.workflow import (
+    layout,
+    manifest_name,
+    report_stems,
+    shard_count,
+    study_outputs,
+    study_targets,
+)
 from patroon.report.paths import figure_folder
 
 STAMP = plans.STATE / "build.json"
@@ -43,6 +50,7 @@ class Expected:
     settings: dict  # study -> its settings (for saying what changed)
     data: Path  # the folder of the studies
     shards: int
+    targets: list[str]  # what Snakemake is asked for (rules by name: see workflow.study_targets)
 
 
 def _workflow_text(snakefile: Path) -> bytes:
@@ -55,7 +63,7 @@ def expected(root: Path, config: Config, config_text: str, snakefile: Path, extr
     privacy = str(root / config.privacy_file) if config.privacy_file else None
     renderer = plans.renderer_identity(config.renderer)
     all_settings = plans.settings(config.formats, config.language, renderer, privacy)
-    inputs, outputs, settings = {}, [], {}
+    inputs, outputs, settings, targets = {}, [], {}, []
     for study in config.studies:
         lay = layout(data / study, with_units=False)
         for file in lay.all_files():
@@ -64,11 +72,14 @@ def expected(root: Path, config: Config, config_text: str, snakefile: Path, extr
             except OSError:
                 inputs[file] = "unreadable"
         outputs += study_outputs(lay, study, config.formats, config.report_shards)
+        targets += study_targets(lay, study, config.report_shards)
         settings[study] = all_settings
     outputs.append("reports/index.html")
+    targets.append("reports/index.html")
     key = hashlib.sha256(config_text.encode() + b"\0" + _workflow_text(snakefile) + b"\0" +
                          "\0".join(extra).encode() + b"\0" + json.dumps(all_settings, sort_keys=True).encode())
-    return Expected(key.hexdigest(), inputs, outputs, list(config.studies), settings, data, config.report_shards)
+    return Expected(key.hexdigest(), inputs, outputs, list(config.studies), settings, data, config.report_shards,
+                    targets)
 
 
 def _files(root: Path, output: str) -> list[str]:

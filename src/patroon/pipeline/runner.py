@@ -127,13 +127,35 @@ class Account:
             self.failed_logs.append(match["log"])
 
 
-def _snakemake_command(snakefile: Path, cores: int, profile: str | None, extra: list[str]) -> list[str]:
+def _profile_settings(root: Path, profile: str | None) -> dict:
+    """Settings a profile gives on Snakemake's command line (the slurm profile's `report_shards=8`): the
+    plan must count the same render shards as Snakemake."""
+    if not profile:
+        return {}
+    import yaml
+
+    try:
+        settings = yaml.safe_load((root / profile / "config.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    found = {}
+    for item in settings.get("config") or []:
+        key, _, value = str(item).partition("=")
+        if key.strip() == "report_shards" and value.strip().isdigit():
+            found["report_shards"] = int(value)
+    return found
+
+
+def _snakemake_command(snakefile: Path, cores: int, profile: str | None, extra: list[str],
+                       targets: list[str]) -> list[str]:
+    """Snakemake asked for each study's rules by name (see workflow.study_targets), unless the caller
+    passes arguments of its own (its own targets, perhaps)."""
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile)]
     if profile:
         command += ["--profile", profile]
     else:  # the settings of workflow/profiles/default, spelled out so a build works from any folder
         command += ["--cores", str(cores), "--rerun-incomplete"]
-    return command + extra
+    return command + (extra or targets)
 
 
 def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys.stderr,
@@ -157,6 +179,7 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
     config_path = root / "config" / "config.yaml"
     try:
         config = load_config(config_path)
+        config = config.model_copy(update=_profile_settings(root, profile))
         wanted = repair.expected(root, config, config_path.read_text(encoding="utf-8"), snakefile, extra)
     except LoadError as error:
         causes = [str(p) for p in error.problems]
@@ -179,7 +202,7 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
     log_path = root / "logs" / "build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     account = Account(wanted.studies, say)
-    command = _snakemake_command(snakefile, cores, profile, extra)
+    command = _snakemake_command(snakefile, cores, profile, extra, wanted.targets)
     output: list[str] = []
     with open(log_path, "w", encoding="utf-8") as log, \
             subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:

@@ -209,6 +209,29 @@ def shard_outputs(stems: list[str], formats: list[str]) -> dict[str, list[str]]:
     return {"files": files, "folders": [figure_folder(stem) for stem in stems]}
 
 
+def rule_name(stage: str, study_id: str, suffix: str = "") -> str:
+    """Rules made per study (their outputs differ per study) get names like tables_sturing_jeugdhulp."""
+    return f"{stage}_{study_id.replace('-', '_')}{suffix}"
+
+
+def shard_rule(study_id: str, index: int, count: int) -> str:
+    return rule_name("reports", study_id, f"_{index}_of_{count}")
+
+
+def study_targets(lay: StudyLayout, study_id: str, shards: int) -> list[str]:
+    """What `patroon build` asks Snakemake for: the rules of a study by name, and the outputs of the rules
+    with a wildcard. Snakemake checks every output of a rule asked for by name, so any output deleted is
+    made again; asked for file by file (as the `all` rule does), it matches each file against every
+    output of every rule that might make it, which for a national study's 9,000 outputs took minutes."""
+    stems = report_stems(lay)
+    count = shard_count(stems, shards)
+    targets = [f"results/{study_id}/.validated", rule_name("tables", study_id), rule_name("analysis", study_id)]
+    targets += [shard_rule(study_id, index, count) for index in range(1, count + 1)]
+    if lay.coding:
+        targets += [f"results/{study_id}/agreement.csv", f"results/{study_id}/agreement-verschillen.csv"]
+    return targets
+
+
 def study_outputs(lay: StudyLayout, study_id: str, formats: list[str], shards: int) -> list[str]:
     """Every file and figure folder a build writes for one study, as the rules declare them: the target
     rule asks for all of them, so a deleted output is always made again, and after a build whatever else
