@@ -148,7 +148,7 @@ def test_patroon_build_shows_progress_and_says_what_was_rebuilt(built):
     assert build(built, stream=out, snakefile=ROOT / "Snakefile") == 0
     text = out.getvalue()
     assert "mini: rendered 3 of 8 reports" in text  # org3, its gemeente and the synthesis
-    assert "aanbieders/org3 (changed: aanbieders/org3.yaml)" in text  # what was made again, and why
+    assert "changed: aanbieders/org3.yaml: aanbieders/org3, gemeenten/b, synthese" in text  # what, and why
     assert "mini: 1 changed: " in text and "aanbieders/org3.yaml" in text
     assert text.strip().splitlines()[-1] == f"open {(built / 'reports' / 'index.html').resolve()}"
     again = io.StringIO()

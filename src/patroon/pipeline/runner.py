@@ -24,6 +24,7 @@ FINISHED = re.compile(r"^Finished jobid: (?P<id>\d+) \(Rule: (?P<rule>[A-Za-z0-9
 ERROR_IN = re.compile(r"^Error in rule (?P<rule>[A-Za-z0-9_]+):")
 LOG_OF = re.compile(r"^\s+log: (?P<log>\S+)")
 RENDERED = re.compile(r"^(?P<study>[a-z0-9-]+): rendered (?P<n>\d+) of (?P<total>\d+) reports")
+REPORT = re.compile(r"^rendered: (?P<stem>\S+) \((?P<why>.+)\)$")
 UP_TO_DATE = re.compile(r"^(?P<study>[a-z0-9-]+): all (?P<total>\d+) reports up to date")
 # A problem as patroon's stages report it: `path/to/file.yaml:LINE: field: message`, or a privacy refusal
 # (`reports/<study>/<report>.qmd: privacy: contains the protected term ...`).
@@ -70,21 +71,21 @@ def failure_line(causes: list[str], log: str = "logs/build.log") -> str:
 
 def summary(root: Path, since: float) -> list[str]:
     """Per study whose render job ran in this build (its log is newer than the start): how many reports
-    were made again, and which, with why."""
+    were made again, and which, grouped by why."""
     lines = []
     for log in sorted((root / "logs").glob("*/reports*.log")):
         if log.stat().st_mtime < since:
             continue
-        rendered = []
+        why: dict[str, list[str]] = {}
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
             if (match := RENDERED.match(line)) or (match := UP_TO_DATE.match(line)):
                 lines.append(line.strip())
-            elif line.startswith("rendered: "):
-                rendered.append(line.removeprefix("rendered: ").strip())
-        if rendered:
-            more = f", and {len(rendered) - SHOWN_REPORTS} more (see {log.relative_to(root)})" \
-                if len(rendered) > SHOWN_REPORTS else ""
-            lines.append("  " + "; ".join(rendered[:SHOWN_REPORTS]) + more)
+            elif match := REPORT.match(line):
+                why.setdefault(match["why"], []).append(match["stem"])
+        for reason, stems in why.items():
+            named = ", ".join(stems) if len(stems) <= SHOWN_REPORTS else \
+                f"{len(stems)} reports (see {log.relative_to(root)})"
+            lines.append(f"  {reason}: {named}")
     return lines
 
 
