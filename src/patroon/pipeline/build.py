@@ -13,26 +13,19 @@ stopped, and it says why each report was made again.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from patroon.data.study_data import StudyData
-from patroon.engines.convert import Pending, render_documents
 from patroon.engines.detect import Renderer
 from patroon.output.atomic import NO_GUARD, remove_orphans, write_text
-from patroon.output.privacy import Guard
+from patroon.output.privacy import Guard, PrivacyLeak
 from patroon.pipeline import plan as plans
 from patroon.pipeline.stages import analysis_results
+from patroon.pipeline.workers import Job, render_batches
 from patroon.pipeline.workflow import StudyLayout, coding_files, manifest_name
-from patroon.report.figures import attach_figures
-from patroon.report.markdown import render_template
 from patroon.report.paths import figure_folder
-from patroon.report.views.aanbieder import aanbieder_context
-from patroon.report.views.case import case_context
 from patroon.report.views.common import Derived
-from patroon.report.views.gemeente import gemeente_context
-from patroon.report.views.synthesis import synthesis_context
 
 @dataclass(frozen=True)
 class Target:
@@ -82,10 +75,12 @@ def render_plan(data: StudyData, formats: list[str], renderer_preference: str, p
     return plans.plan_study(data.root, all_settings, state)
 
 
-# Reports per pandoc process: large enough that starting pandoc no longer counts, small enough that both
-# threads get work and an interrupted national build keeps most of what it rendered (the manifest is
-# written after every batch).
-BATCH = 40
+# Reports per worker process (patroon.pipeline.workers) and pandoc run: large enough that starting them no
+# longer counts, small enough that both workers get work, that a worker's Typst cache stays small, and
+# that an interrupted national build keeps most of what it rendered (the manifest is written after every
+# batch).
+BATCH = 20
+SMALLEST_BATCH = 5
 
 
 # Quarto starts Deno and loads its project for every `quarto render` (about 8 s on the build machine, against
@@ -94,7 +89,9 @@ QUARTO_BATCH = 250
 
 
 def batches(todo: list[Target], workers: int, limit: int = BATCH) -> list[list[Target]]:
-    size = max(1, min(limit, -(-len(todo) // max(1, workers))))
+    """Batches of at most `limit`; with several workers at least four per worker (a slow synthesis in one
+    batch then does not leave the other worker idle at the end), down to SMALLEST_BATCH reports."""
+    size = limit if workers <= 1 else min(limit, max(SMALLEST_BATCH, -(-len(todo) // (workers * 4))))
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
@@ -192,7 +189,9 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
     }
 
     def save() -> None:
-        write_text(manifest_path, json.dumps(fresh, indent=0, sort_keys=True) + "\n")
+        # Compact: with `indent` json uses its Python encoder, a tenth of the speed (13 s of a national
+        # render went into saving the manifest after each batch).
+        write_text(manifest_path, json.dumps(fresh, sort_keys=True, separators=(",", ":")) + "\n")
 
     if not todo:
         if only is None:
@@ -205,47 +204,30 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
     needs_results = not has_organisations or any(t.kind == "synthesis" for t in todo)
     results = analysis_results(data) if needs_results else None
     derived = Derived.of(data, results) if has_organisations else None
-
-    def prepare(target: Target) -> Pending:
-        if target.kind == "synthesis":
-            context = synthesis_context(data, results, renderer, base)
-            template = "synthese.qmd.j2"
-        elif target.kind == "case" and derived is None:
-            context = case_context(data, target.ident, renderer, base, results)
-            template = "case.qmd.j2"
-        elif target.kind == "case":
-            context = gemeente_context(data, target.ident, renderer, base, derived)
-            template = "gemeente.qmd.j2"
-        else:
-            context = aanbieder_context(data, target.ident, renderer, base, derived)
-            template = "aanbieder.qmd.j2"
-        figure_files = attach_figures(context, target.stem, out)
-        # A report's folder holds exactly its figures of this render: one it no longer has must not stay.
-        folder = out / figure_folder(target.stem)
-        folder.mkdir(parents=True, exist_ok=True)  # a report without figures still has its (declared) folder
-        for old in folder.iterdir():
-            if old.is_file() and old not in figure_files:
-                old.unlink()
-        return Pending(out / f"{target.stem}.qmd", render_template(template, context), figure_files)
-
-    def render_batch(batch: list[Target]) -> list[Target]:
-        render_documents([prepare(t) for t in batch], formats, data.study.language, renderer, guard, out)
-        return batch
-
-    # Threads suffice: the work is in the pandoc process and Typst's compiler, outside the GIL's way. While
-    # one batch is in pandoc, the other thread makes its .qmd files or typesets.
-    if renderer.name == "quarto":
+    job = Job(data, results, derived, renderer, out, formats, guard, base)
+    if renderer.name == "quarto":  # Quarto runs its own processes, one project at a time
         workers, limit = 1, QUARTO_BATCH
     else:
         limit = BATCH
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for batch in pool.map(render_batch, batches(todo, workers, limit)):
+    finished: list[Target] = []
+    try:
+        for batch in render_batches(job, batches(todo, workers, limit), workers):
+            finished += batch
             if only is not None:
                 continue
             for target in batch:
                 fresh["reports"][target.stem] = {"fingerprint": plan.fingerprint(target.stem),
                                                  "files": file_record(out, report_files(out, target.stem, formats))}
             save()
+    except PrivacyLeak:
+        # A set of outputs of which one was refused is not a build: what the other batches wrote goes too.
+        for target in finished:
+            for path in report_files(out, target.stem, formats):
+                path.unlink(missing_ok=True)
+            fresh["reports"].pop(target.stem, None)
+        if only is None:
+            save()
+        raise
     done = [t.stem for t in todo]
     log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}{shard_note}")
     for stem in sorted(done):
