@@ -38,8 +38,9 @@ slurm-extra: $(SLURM_STAMP)
 # removes outputs that are not what a build wrote, runs Snakemake unless nothing changed, says per study
 # what was rebuilt and why (Snakemake's own log goes to logs/build.log), and ends with the path of
 # reports/index.html or, after a failure, its cause in one line (file:line: field: message).
+# STUDY=id builds that study only (it must be listed in config/config.yaml).
 reports: bytecode $(if $(findstring slurm,$(PROFILE)),$(SLURM_STAMP))
-	@$(BIN)/python -m patroon.pipeline.runner --profile $(PROFILE)
+	@$(BIN)/python -m patroon.pipeline.runner --profile $(PROFILE) $(if $(STUDY),--study $(STUDY))
 
 validate: $(STAMP)
 	$(BIN)/patroon validate

@@ -21,6 +21,7 @@ from patroon.analysis.agreement import (
     krippendorff_alpha,
 )
 from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
 
 
 def test_cohen_kappa_matches_the_worked_example():
@@ -103,6 +104,8 @@ def test_agreement_per_variable_by_hand(two_coders):
 
 
 def test_a_value_one_coder_left_out_is_a_disagreement(two_coders):
+    # A coder's independent coding may leave a variable out (it may predate the variable); the comparison
+    # counts the gap against agreement. The study's own, reconciled files must code every variable.
     _edit(two_coders / "coders" / "b" / "aanbieders" / "org2.yaml",
           lambda data: data["units"][0]["coded"].pop("specialisatie"))
     first = load_study(two_coders, base=two_coders.parent.parent, coder="a")
@@ -257,3 +260,11 @@ def test_real_study_agreement_covers_every_unit():
     comparison = compare(*codings, tuple(main.study.coding.coders))
     row = comparison.per_variable.set_index("variable").loc["reactie.cluster"]
     assert row.n_items == sum(len(o.units) for o in main.organisations.values())
+
+
+def test_the_reconciled_coding_must_code_every_variable(two_coders):
+    _edit(two_coders / "aanbieders" / "org2.yaml", lambda data: data["units"][0]["coded"].pop("specialisatie"))
+    with pytest.raises(LoadError) as caught:
+        load_study(two_coders, base=two_coders.parent.parent)
+    assert any(p.path.endswith("aanbieders/org2.yaml") and "'specialisatie' is not coded" in p.message
+               for p in caught.value.problems)

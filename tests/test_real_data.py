@@ -123,9 +123,51 @@ def test_every_coded_value_has_evidence_with_a_source_reference(study):
 
 
 def test_expectations_have_verdicts_and_qca_runs(results):
-    assert [e["number"] for e in results["expectations"]] == [1, 2, 3, 4]
-    assert {e["verdict"] for e in results["expectations"]} <= {"bevestigd", "deels", "verworpen"}
+    found = {r.proposition.number: r for r in results["propositions"]}
+    assert sorted(found) == [1, 2, 3, 4]
+    assert {r.verdict for r in found.values()} <= {"bevestigd", "deels", "verworpen", "niet-te-toetsen"}
     assert results["qca"].truth_table["n"].sum() == len(results["units"])
+
+
+def test_the_four_expectations_equal_their_definitions_recomputed_from_the_frames(results):
+    """The propositions engine against the four expectations computed directly from units.csv and cases.csv,
+    the way the hard-wired code did before they were declared (issue 24): the numbers may not move."""
+    import math
+
+    units, cases = results["units"], results["cases"]
+    found = {r.proposition.number: r for r in results["propositions"]}
+    # 1: Cramér's V of gemeente x final cluster.
+    table = pd.crosstab(units["case_id"], units["cluster"]).to_numpy(dtype=float)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    chi2 = ((table - expected) ** 2 / expected).sum()
+    assert found[1].observed.value == round(math.sqrt(chi2 / (table.sum() * (min(table.shape) - 1))), 4)
+    # 2: the gemeenten whose units fall in more than one cluster.
+    several = units.groupby("case_id")["cluster"].nunique()
+    assert sorted(found[2].observed.details["meeting"]) == sorted(several[several > 1].index)
+    assert found[2].observed.value == round((several > 1).mean(), 4)
+    # 3: Spearman's rho of conditions met against the share of followers, and the order with its ties.
+    rho = cases["steering_conditions_met"].rank().corr(cases["share_volgen"].rank())
+    assert found[3].observed.value == round(rho, 4)
+    order = found[3].observed.details["order"]
+    met = dict(zip(cases["case_id"], cases["steering_conditions_met"]))
+    assert sorted(c for group in order for c in group) == sorted(cases["case_id"])
+    assert all(len({met[c] for c in group}) == 1 for group in order)  # a tie is one score
+    assert [met[g[0]] for g in order] == sorted({met[g[0]] for g in order}, reverse=True)
+    # The sensitivity lines: the order when a partly met condition counts one half (the score) or one, each
+    # ordered from the top by that count, with its rho recomputed the same way.
+    half, full = found[3].observed.details["sensitivity"]
+    partly = dict(zip(cases["case_id"], cases["steering_conditions_partly"]))
+    for line, weight in ((half, 0.5), (full, 1.0)):
+        score = {c: met[c] + weight * partly[c] for c in met}
+        flat = [c for group in line["order"] for c in group]
+        assert [score[c] for c in flat] == sorted(score.values(), reverse=True)
+        assert all(len({score[c] for c in group}) == 1 for group in line["order"])
+        x = pd.Series([score[c] for c in cases["case_id"]])
+        assert line["value"] == round(x.rank().corr(cases["share_volgen"].rank()), 4)
+    # 4: the share of units whose predicted cluster (units.csv) is their final one; the others named.
+    matches = units["prediction_matches"] == "true"
+    assert found[4].observed.value == round(matches.mean(), 4)
+    assert sorted(d["unit_id"] for d in found[4].observed.details["deviants"]) == sorted(units.loc[~matches, "unit_id"])
 
 
 def test_unit_frame_is_deterministic(study):

@@ -15,6 +15,12 @@ validate(config, "../schemas/config.schema.json")
 
 DATA = Path(config.get("data_dir", "data"))
 STUDIES = config["studies"]
+# `make reports STUDY=id` / `patroon build --study id` (Snakemake `--config study=id`): build that study
+# only. The index still lists every configured study.
+BUILD = [config["study"]] if config.get("study") else STUDIES
+if not set(BUILD) <= set(STUDIES):
+    raise WorkflowError(f"config/config.yaml: studies: '{config['study']}' is not listed; add it there "
+                        f"(known: {', '.join(STUDIES)})")
 FORMATS = config.get("formats", ["html", "pdf"])
 LANGUAGE = config.get("language", "nl")
 RENDERER = config.get("renderer", "auto")
@@ -36,11 +42,13 @@ STUDY_MB = {study: sum(os.path.getsize(f) for f in LAYOUT[study].all_files() if 
 STATE = {study: plans.STATE / study for study in STUDIES}
 if workflow.is_main_process:
     try:
-        SETTINGS = plans.settings(FORMATS, LANGUAGE, plans.renderer_identity(RENDERER), PRIVACY)
+        _renderer = plans.renderer_identity(RENDERER)
     except RuntimeError as error:
         raise WorkflowError(f"config/config.yaml: renderer: {error}")
     for _study in STUDIES:
-        plans.write_state(plans.plan_study(DATA / _study, SETTINGS, STATE[_study]), STATE[_study], SHARDS)
+        # A study's own `language` wins over the configured one (the stages decide it the same way).
+        _settings = plans.settings(FORMATS, plans.study_language(DATA / _study, LANGUAGE), _renderer, PRIVACY)
+        plans.write_state(plans.plan_study(DATA / _study, _settings, STATE[_study]), STATE[_study], SHARDS)
 
 
 def settings_of(stage, study):
@@ -51,10 +59,11 @@ def settings_of(stage, study):
 # Quoted for the shell: a configured data_dir is a path, never shell syntax (a space or `;` in it must
 # reach patroon as part of the path). Everything else in the shell lines is a schema-checked enum or slug.
 PATROON = f"{shlex.quote(sys.executable)} -m patroon"
-COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml"
+COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml --configured-language {LANGUAGE}"
 # Stages that read one study take its folder from their declared input, and write where their declared
 # outputs are: with a storage plugin (no shared filesystem) those are local copies in other places.
-STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml'
+STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml ' + \
+    f"--configured-language {LANGUAGE}"
 
 
 rule_name = layouts.rule_name  # rules made per study get names like tables_sturing_jeugdhulp

@@ -44,7 +44,7 @@ for _study in STUDIES:
                 runtime=render_resource(layouts.render_runtime, _study, len(_mine)),
             retries: 2
             shell:
-                "{PATROON} render " + STUDY_DATA + " --study {params.study} --language {LANGUAGE} "
+                "{PATROON} render " + STUDY_DATA + " --study {params.study} "
                 "--renderer {RENDERER} --formats {FORMAT_LIST} --shard {params.shard} --workers {threads} "
                 '--reports "$(dirname "$(dirname "$(dirname {output.manifest:q})")")" 2>&1 | tee {log}'
 
@@ -55,6 +55,8 @@ rule index:
     input:
         [str(STATE[study] / "data.json") for study in STUDIES],
         [settings_of("index", study) for study in STUDIES],
+    params:
+        language=LANGUAGE,  # the index speaks the configured language, not a study's own: a change reruns it
     output:
         "reports/index.html",
     shell:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from patroon.data.models import Codebook, OrganisationFile, Period, Study
 from patroon.data.study_data import StudyData
+from patroon.data.suggest import did_you_mean
 from patroon.data.yamlfile import Document, Path_, Problem
 
 
@@ -64,11 +65,12 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
                 add("output_file", f"'{output}' is already the output of another block", ("output_file",))
             outputs.add(output)
         if block.kind not in case_kinds:
-            add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}",
-                ("kind",))
+            add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}"
+                + did_you_mean(block.kind, case_kinds), ("kind",))
         unknown = [v for v in block.variables.ids if codebook.variable(v) is None]
         if unknown:
-            add("variables", f"not in the codebook: {', '.join(unknown)}", ("variables",))
+            add("variables", f"not in the codebook: {', '.join(unknown)}"
+                + did_you_mean(unknown[0], [v.id for v in codebook.variables]), ("variables",))
         chosen = block.variables.select(codebook, block.kind)
         if not chosen:
             add("variables", "selects no variable of the codebook (check group/prefix)", ("variables",))
@@ -104,6 +106,7 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
     the block that derives it; the author's rows fit the columns they claim."""
     problems = []
     blocks = {b.id for b in study.analysis.blocks}
+    propositions = {p.id for p in study.propositions}
     seen: set[str] = set()
     for i, item in enumerate(study.reproduction):
         loc = ("reproduction", i)
@@ -118,8 +121,12 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
             add("reason", "status 'niet-overgenomen' needs `reason`: why the item is not taken over")
         if item.status != "niet-overgenomen" and item.reason is not None:
             add("reason", f"`reason` is for items not taken over; this one is '{item.status}'", ("reason",))
-        if item.status == "afgeleid" and item.block is None:
-            add("block", "status 'afgeleid' needs `block`: the block that derives it")
+        if item.status == "afgeleid" and item.block is None and item.proposition is None:
+            add("block", "status 'afgeleid' needs `block` (the block that derives it) or `proposition` (the one "
+                         "that tests it)")
+        if item.proposition is not None and item.proposition not in propositions:
+            add("proposition", f"unknown proposition '{item.proposition}'"
+                + did_you_mean(item.proposition, propositions), ("proposition",))
         if item.block is not None and item.block not in blocks:
             add("block", f"unknown block '{item.block}'; defined: {', '.join(sorted(blocks)) or 'none'}", ("block",))
         if item.compare is not None:
@@ -145,16 +152,36 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
     return problems
 
 
+def expected_variables(codebook: Codebook, level: str, kind: str | None = None) -> list[str]:
+    """The variables a file of this level (and case kind) must code: every one the codebook defines for it."""
+    return [v.id for v in codebook.variables
+            if v.level == level and (kind is None or v.kinds is None or kind in v.kinds)]
+
+
 def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str,
-                kind: str | None = None) -> list[Problem]:
+                kind: str | None = None, complete: bool = True) -> list[Problem]:
+    """Every coded value against the codebook; with `complete`, also every variable the codebook defines
+    for this level and kind must be there. A second coder's independent coding need not be complete: a
+    variable one coder left out counts against agreement (ONTBREEKT) instead."""
     problems = []
     missing = codebook.missing()
+    expected = expected_variables(codebook, level, kind)
+    for variable_id in expected if complete else []:
+        if variable_id not in coded:
+            where = ".".join(map(str, loc + ("coded",)))
+            unknown_code = next((m for m in sorted(missing) if m in ("onbekend", "unknown")), None)
+            how = f"write `value: {unknown_code}` with the reason as evidence" if unknown_code else \
+                "add a missing code such as `onbekend` to the codebook's missing_codes and write it, with the reason"
+            problems.append(Problem(shown, document.line(loc + ("coded",)), where,
+                                    f"'{variable_id}' is not coded; code every variable of the codebook, or, where "
+                                    f"the source does not say, {how}"))
     for variable_id, coded_value in coded.items():
         where = loc + ("coded", variable_id)
         line = document.line(where)
         variable = codebook.variable(variable_id)
         if variable is None:
-            problems.append(Problem(shown, line, variable_id, "variable is not defined in the codebook"))
+            problems.append(Problem(shown, line, variable_id, "variable is not defined in the codebook"
+                                    + did_you_mean(variable_id, expected or [v.id for v in codebook.variables])))
             continue
         if variable.level != level:
             problems.append(Problem(shown, line, variable_id,
@@ -172,13 +199,15 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
                                     "put the text in quotes"))
         elif variable.type == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
-                problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"))
+                problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"
+                                        + did_you_mean(value, missing)))
         elif variable.type == "categorical":
             allowed = [v.code for v in codebook.allowed_values(variable)]
             if str(value) not in allowed:
                 options = ", ".join(allowed + sorted(missing))
                 problems.append(Problem(shown, value_line, f"{variable_id}.value",
-                                        f"'{value}' is not allowed; expected one of: {options}"))
+                                        f"'{value}' is not allowed; expected one of: {options}"
+                                        + did_you_mean(value, allowed + sorted(missing))))
     return problems
 
 
@@ -203,9 +232,10 @@ def check_notes(codebook: Codebook, coded: dict, notes: list, loc: Path_, docume
     return problems
 
 
-def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str) -> list[Problem]:
+def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str,
+                       complete: bool = True) -> list[Problem]:
     codebook = data.codebook
-    problems = check_coded(codebook, org.coded, "organisation", (), document, shown)
+    problems = check_coded(codebook, org.coded, "organisation", (), document, shown, complete=complete)
     problems.extend(check_notes(codebook, org.coded, org.source_notes, (), document, shown))
     seen_cases: set[str] = set()
     for i, unit in enumerate(org.units):
@@ -213,12 +243,13 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
         if unit.case not in data.cases:
             known = ", ".join(sorted(data.cases)) or "none"
             problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
-                                    f"unknown {data.case_kind()} '{unit.case}'; known: {known}"))
+                                    f"unknown {data.case_kind()} '{unit.case}'; known: {known}"
+                                    + did_you_mean(unit.case, data.cases)))
         if unit.case in seen_cases:
             problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
                                     f"a second unit in '{unit.case}'; one unit per {data.case_kind()}"))
         seen_cases.add(unit.case)
-        problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown))
+        problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown, complete=complete))
         problems.extend(check_notes(codebook, unit.coded, unit.source_notes, loc, document, shown))
         for j, period in enumerate(unit.reaction):
             ploc = loc + ("reaction", j)
@@ -228,7 +259,8 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                 if tactic is None:
                     allowed = ", ".join(t.id for t in codebook.tactics)
                     problems.append(Problem(shown, document.line(ploc + ("tactics", k)), f"units.{i}.reaction.{j}.tactics",
-                                            f"unknown tactic '{tactic_id}'; expected one of: {allowed}"))
+                                            f"unknown tactic '{tactic_id}'; expected one of: {allowed}"
+                                            + did_you_mean(tactic_id, [t.id for t in codebook.tactics])))
                 elif tactic.cluster is not None:
                     clusters.add(tactic.cluster)
                 elif period.cluster is not None:

@@ -80,6 +80,13 @@ def renderer_identity(preference: str) -> str:
     return f"pandoc+typst (pypandoc-binary {metadata.version('pypandoc-binary')}, typst {metadata.version('typst')})"
 
 
+def study_language(study_dir: Path, configured: str) -> str:
+    """A study's report language: its own `language` in study.yaml, else the configured one (as the loader
+    decides it; `--language` on the command line overrides both, and a render job passes it on)."""
+    own = _read(study_dir / "study.yaml").get("language")
+    return own if own in ("nl", "en") else configured
+
+
 def settings(formats: list[str], language: str, renderer: str, privacy_file: str | None) -> dict:
     """Everything besides the data that shapes an output, normalised. `renderer` is the renderer as
     described in every report's colophon (its engines' versions included)."""

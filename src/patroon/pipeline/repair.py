@@ -58,28 +58,32 @@ def _workflow_text(snakefile: Path) -> bytes:
     return b"".join(p.read_bytes() for p in [snakefile, *rules] if p.exists())
 
 
-def expected(root: Path, config: Config, config_text: str, snakefile: Path, extra: list[str]) -> Expected:
+def expected(root: Path, config: Config, config_text: str, snakefile: Path, extra: list[str],
+             study: str | None = None) -> Expected:
+    """What a build of `config` (or of its study `study` only) reads and writes. Every configured study's
+    data counts as input: the index lists them all."""
     data = root / config.data_dir if not Path(config.data_dir).is_absolute() else Path(config.data_dir)
     privacy = str(root / config.privacy_file) if config.privacy_file else None
     renderer = plans.renderer_identity(config.renderer)
-    all_settings = plans.settings(config.formats, config.language, renderer, privacy)
+    built = [study] if study else list(config.studies)
     inputs, outputs, settings, targets = {}, [], {}, []
-    for study in config.studies:
-        lay = layout(data / study, with_units=False)
+    for name in config.studies:
+        lay = layout(data / name, with_units=False)
         for file in lay.all_files():
             try:
                 inputs[file] = plans.sha256_file(file)
             except OSError:
                 inputs[file] = "unreadable"
-        outputs += study_outputs(lay, study, config.formats, config.report_shards)
-        targets += study_targets(lay, study, config.report_shards)
-        settings[study] = all_settings
+        language = plans.study_language(data / name, config.language)
+        settings[name] = plans.settings(config.formats, language, renderer, privacy)
+        if name in built:
+            outputs += study_outputs(lay, name, config.formats, config.report_shards)
+            targets += study_targets(lay, name, config.report_shards)
     outputs.append("reports/index.html")
     targets.append("reports/index.html")
-    key = hashlib.sha256(config_text.encode() + b"\0" + _workflow_text(snakefile) + b"\0" +
-                         "\0".join(extra).encode() + b"\0" + json.dumps(all_settings, sort_keys=True).encode())
-    return Expected(key.hexdigest(), inputs, outputs, list(config.studies), settings, data, config.report_shards,
-                    targets)
+    key = hashlib.sha256("\0".join([config_text, config.language, study or "", *extra]).encode() + b"\0" +
+                         _workflow_text(snakefile) + json.dumps(settings, sort_keys=True).encode())
+    return Expected(key.hexdigest(), inputs, outputs, built, settings, data, config.report_shards, targets)
 
 
 def _files(root: Path, output: str) -> list[str]:

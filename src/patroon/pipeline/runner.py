@@ -148,19 +148,23 @@ def _profile_settings(root: Path, profile: str | None) -> dict:
 
 
 def _snakemake_command(snakefile: Path, cores: int, profile: str | None, extra: list[str],
-                       targets: list[str]) -> list[str]:
+                       targets: list[str], overrides: list[str]) -> list[str]:
     """Snakemake asked for each study's rules by name (see workflow.study_targets), unless the caller
-    passes arguments of its own (its own targets, perhaps)."""
+    passes arguments of its own (its own targets, perhaps). `--config` takes every key=value after it,
+    so it comes last; a profile's `config:` is replaced by it, so the profile's shard count is repeated."""
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile)]
     if profile:
         command += ["--profile", profile]
     else:  # the settings of workflow/profiles/default, spelled out so a build works from any folder
         command += ["--cores", str(cores), "--rerun-incomplete"]
-    return command + (extra or targets)
+    return command + (extra or targets) + (["--config", *overrides] if overrides else [])
 
 
 def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys.stderr,
-          snakefile: Path | None = None, profile: str | None = None) -> int:
+          snakefile: Path | None = None, profile: str | None = None, study: str | None = None,
+          language: str | None = None) -> int:
+    """Build every configured study (or `study` only; the index still lists them all), with the configured
+    language (or `language`): `make reports [STUDY=id]`, `patroon build [--study id] [--language en]`."""
     from patroon.data.yamlfile import LoadError
     from patroon.pipeline import repair
     from patroon.pipeline.config import load_config
@@ -180,8 +184,13 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
     config_path = root / "config" / "config.yaml"
     try:
         config = load_config(config_path)
-        config = config.model_copy(update=_profile_settings(root, profile))
-        wanted = repair.expected(root, config, config_path.read_text(encoding="utf-8"), snakefile, extra)
+        config = config.model_copy(update={**_profile_settings(root, profile),
+                                           **({"language": language} if language else {})})
+        if study is not None and study not in config.studies:
+            say(failure_line([f"config/config.yaml: studies: '{study}' is not listed; add it there "
+                              f"(known: {', '.join(config.studies)})"]))
+            return 1
+        wanted = repair.expected(root, config, config_path.read_text(encoding="utf-8"), snakefile, extra, study)
     except LoadError as error:
         causes = [str(p) for p in error.problems]
         for cause in causes[:20]:
@@ -203,7 +212,10 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
     log_path = root / "logs" / "build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     account = Account(wanted.studies, say)
-    command = _snakemake_command(snakefile, cores, profile, extra, wanted.targets)
+    overrides = [f"study={study}"] * bool(study) + [f"language={language}"] * bool(language)
+    if overrides and profile:  # a --config replaces the profile's: repeat its shard count
+        overrides += [f"{k}={v}" for k, v in _profile_settings(root, profile).items()]
+    command = _snakemake_command(snakefile, cores, profile, extra, wanted.targets, overrides)
     output: list[str] = []
     with open(log_path, "w", encoding="utf-8") as log, \
             subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
@@ -229,7 +241,7 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
         say(f"nothing half-written was kept (exit {process.returncode}); Snakemake's log: {shown_log}")
         say(failure_line(causes, str(shown_log)))
         return process.returncode
-    repair.prune(root, wanted, other_studies=not extra, log=say)
+    repair.prune(root, wanted, other_studies=not extra and study is None, log=say)
     repair.record(root, wanted)
     if any("Nothing to be done" in line for line in output):
         say("everything is up to date")
@@ -250,10 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="a Snakemake profile folder, e.g. workflow/profiles/default")
     parser.add_argument("--cores", type=int, default=2, help="without --profile")
     parser.add_argument("--snakefile", type=Path, help="default: ./Snakefile")
+    parser.add_argument("--study", help="build only this study (one of config/config.yaml's studies)")
+    parser.add_argument("--language", choices=["nl", "en"], help="the configured language for this build")
     parser.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake, after --")
     args = parser.parse_args(argv)
     extra = [a for a in args.snakemake_args if a != "--"]
-    return build(Path.cwd(), args.cores, extra, snakefile=args.snakefile, profile=args.profile)
+    return build(Path.cwd(), args.cores, extra, snakefile=args.snakefile, profile=args.profile, study=args.study,
+                 language=args.language)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,16 @@ def reaction_timeline(data: StudyData, language: str, refs: list | None = None, 
                             {c.id: getattr(c.label, language) for c in data.codebook.clusters}, period=(start, end))
 
 
+# A matrix shows its cases across while they fit an A4 page: beyond this many (and when there are more
+# cases than variables) the cases run down instead, in the table and in its figure. Eighteen countries
+# across made a header of names printed over each other and names broken between letters.
+CASES_ACROSS = 8
+
+
+def cases_down(n_cases: int, n_variables: int) -> bool:
+    return n_cases > CASES_ACROSS and n_cases > n_variables
+
+
 def block_figure(data: StudyData, block, result, language: str) -> Figure | None:
     """The figure that fits a block's table, or None (crosstabs and top-k read best as tables)."""
     table = result.table
@@ -115,10 +125,13 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
     if block.type == "matrix":
         cases = [c for c in table.columns if c in names]
         reader = Reader.of(data, language)
+        rows = table[cases].values.tolist()
+        shown = [[reader.compact(variable, v) for v in row] for variable, row in zip(table["variable"], rows)]
+        if cases_down(len(cases), len(table)):
+            return svg.grid(block.id, alt(language, "grid"), [names[c] for c in cases], table["label"].tolist(),
+                            [[str(v) for v in column] for column in zip(*rows)], shown=[list(c) for c in zip(*shown)])
         return svg.grid(block.id, alt(language, "grid"), table["label"].tolist(), [names[c] for c in cases],
-                            [[str(v) for v in row] for row in table[cases].values.tolist()],
-                            shown=[[reader.compact(variable, v) for v in row]
-                                   for variable, row in zip(table["variable"], table[cases].values.tolist())])
+                        [[str(v) for v in row] for row in rows], shown=shown)
     if block.type == "continuum":
         overall = table[table["part"] == ""].dropna(subset=["position"])
         return svg.continuum(block.id, alt(language, "continuum"),

@@ -13,14 +13,35 @@ from patroon.data.models.base import ShortText, Slug, Strict, VariableId
 # --------------------------------------------------------------------------------------- case files
 
 
+# Where in the source a value was found. A thesis has sections, a statistical publication tables, a data
+# set rows; each reference is written as the source writes it ("4.4", "Table 3.2", "Appendix B").
+EVIDENCE_PLACES = ("section", "table", "page", "dataset", "citation", "documents")
+
+
 class Evidence(Strict):
+    """A paraphrase in our own words and where the source says it: at least one of section, table, page,
+    dataset (with row), citation (a reference without URL) or documents."""
+
     text: ShortText
-    section: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    table: Annotated[str, StringConstraints(max_length=80)] | None = None
-    page: int | Annotated[str, StringConstraints(max_length=20)] | None = None
+    section: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
+    table: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
+    page: int | Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    # A published data set and the row (case) in it, e.g. dataset: "LC (R package QCA)", row: AU.
+    dataset: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    row: int | Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
+    citation: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
     respondents: list[int | Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list)
     documents: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list)
     inferred: bool = False
+
+    @model_validator(mode="after")
+    def _placed(self) -> "Evidence":
+        if not any(getattr(self, name) for name in EVIDENCE_PLACES) and self.page is None:
+            raise ValueError("say where in the source: give at least one of section, table, page, dataset, "
+                             "citation or documents")
+        if self.row is not None and self.dataset is None:
+            raise ValueError("`row` is a row of a data set: give `dataset` too")
+        return self
 
 
 class CodedValue(Strict):

@@ -71,6 +71,9 @@ class Codebook(Strict):
     clusters: list[Cluster] = Field(default_factory=list)
     tactics: list[Tactic] = Field(default_factory=list)
     value_sets: dict[Slug, list[Value]] = Field(default_factory=dict)
+    # Headings for the variables' groups in the reports (group id -> label); a group without one is shown
+    # by the label of the variable of that id, else by its last part in words.
+    groups: dict[VariableId, Label] = Field(default_factory=dict)
     variables: list[Variable]
 
     def allowed_values(self, variable: Variable) -> list[Value]:

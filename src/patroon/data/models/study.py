@@ -1,4 +1,4 @@
-"""study.yaml: the source, case kinds, expectations and analysis settings (blocks, QCA, coding)."""
+"""study.yaml: the source, case kinds, propositions and analysis settings (blocks, QCA, coding)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pydantic import Field, StringConstraints
 
 from patroon.data.models.base import Column, Label, ShortText, Slug, Strict, VariableId
 from patroon.data.models.cases import Evidence, SourceNote
-from patroon.data.models.codebook import Codebook
+from patroon.data.models.propositions import ColumnRef, Proposition
 from patroon.data.models.register import RegisterItem
+from patroon.data.models.selection import VariableSelection
 
 # ------------------------------------------------------------------------------------------- study
 
@@ -23,7 +24,7 @@ class Source(Strict):
     seed: ShortText | None = None
     note: ShortText | None = None
     # What the names in this study are (pseudonyms, real names of public bodies, anonymous letters):
-    # every report's colophon says it. Without it the colophon says the names are the source's pseudonyms.
+    # every report's colophon says it. Without it the colophon says nothing about names.
     names: Label | None = None
 
 
@@ -50,6 +51,8 @@ class Requirement(Strict):
 
     variable: VariableId
     values: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(min_length=1)
+
+
 
 
 class ConditionRequirement(Requirement):
@@ -111,10 +114,15 @@ Membership = Literal[0, 1, "exclude"]
 
 
 class QcaSettings(Strict):
+    """Crisp-set QCA over the units (`over: units`, the default in a study with organisations) or over the
+    cases of one kind (the default in a study of cases only: its first kind). Conditions and outcome are
+    columns of those rows: a codebook variable, or a column of the unit or case table."""
+
+    over: Slug | None = None
     outcome: Slug
-    outcome_column: Column
+    outcome_column: ColumnRef
     outcome_value: ShortText
-    conditions: list[Column] = Field(min_length=1)
+    conditions: list[ColumnRef] = Field(min_length=1)
     consistency_threshold: float = Field(default=1.0, ge=0.5, le=1.0)
     # Truth-table rows with fewer cases are treated as remainders (R's n.cut).
     frequency_cutoff: int = Field(default=1, ge=1)
@@ -122,52 +130,19 @@ class QcaSettings(Strict):
     negated_outcome: bool = False
     # The calibration of every condition: each coded value and its crisp membership (1 in the set, 0 out of
     # it, "exclude": the case is left out of the analysis). Every value that occurs must be listed.
-    calibration: dict[Column, dict[ShortText, Membership]]
+    calibration: dict[ColumnRef, dict[ShortText, Membership]]
     # The value that favours the outcome per condition ("+": presence, "-": absence, "0": no expectation),
     # for the intermediate solution. A condition that is a codebook variable and is not listed here takes
     # its expectation from the codebook's directions of the values calibrated as 1.
-    directional_expectations: dict[Column, Literal["+", "-", "0"]] = Field(default_factory=dict)
+    directional_expectations: dict[ColumnRef, Literal["+", "-", "0"]] = Field(default_factory=dict)
     # Robustness table: the solutions under every combination of these memberships for these values
     # (e.g. mixed: [0, 1], onbekend: [0, 1, exclude]), in every condition that uses the value.
     robustness: dict[ShortText, list[Membership]] = Field(default_factory=dict)
 
 
-class Expectation(Strict):
-    id: Slug
-    number: int
-    kind: Literal["between-cases", "within-cases", "steering-conditions", "organisation-prediction"]
-    label: Label
-    statement: ShortText
-    predicted: ShortText
-    # Thresholds that turn the observed numbers into a verdict; declared, never literals in code.
-    confirm_at: float = Field(ge=0, le=1)
-    partly_at: float = Field(ge=0, le=1)
-
-
 # ------------------------------------------------------------------------------ general building blocks
 # Study-specific cross-case analysis is declared from these few blocks; each works on the case files of
 # one kind, on the variables it selects, and writes one table `results/<study>/tables/<id>.csv`.
-
-
-class VariableSelection(Strict):
-    """Variables by explicit ids, by group, or by id prefix (in codebook order)."""
-
-    ids: list[VariableId] = Field(default_factory=list)
-    group: VariableId | None = None
-    groups: list[VariableId] = Field(default_factory=list)
-    prefix: VariableId | None = None
-
-    def select(self, codebook: "Codebook", kind: str | None = None) -> list[str]:
-        """Variable ids: the explicit ids first in their given order, then group/prefix in codebook order,
-        leaving out variables that belong to other case kinds."""
-        chosen = list(self.ids)
-        for variable in codebook.variables:
-            if variable.id in chosen or (kind is not None and variable.kinds is not None and kind not in variable.kinds):
-                continue
-            if variable.group == self.group or variable.group in self.groups or \
-                    (self.prefix is not None and variable.id.startswith(self.prefix)):
-                chosen.append(variable.id)
-        return chosen
 
 
 class ReportedValue(Strict):
@@ -311,10 +286,13 @@ class CodingSettings(Strict):
 class Study(Strict):
     id: Slug
     title: ShortText
-    language: Literal["nl", "en"] = "nl"
+    # The report language of this study; unset: config/config.yaml's `language`. `--language` on the
+    # command line overrides both. The loader fills it in, so code downstream always reads a language.
+    language: Literal["nl", "en"] | None = None
     source: Source
     unit_kinds: list[UnitKind] = Field(min_length=1)
-    expectations: list[Expectation] = Field(default_factory=list)
+    # What the study expects or its source concludes, each as a predicted pattern with its verdict.
+    propositions: list[Proposition] = Field(default_factory=list)
     analysis: Analysis
     coding: CodingSettings | None = None
     source_notes: list[SourceNote] = Field(default_factory=list)

@@ -59,8 +59,15 @@ def qca_view(reader: Reader, qca) -> dict | None:
             "calibration": frame(qca.calibration, labels["qca_calibration_columns"]),
             "truth_table": frame(qca.truth_table), "necessity": frame(qca.necessity),
             "robustness": frame(qca.robustness, labels["qca_robustness_columns"]),
-            "results": [r for r in ({"outcome": reader.cluster(str(qca.outcome)), "solutions": solutions(qca)},
+            "results": [r for r in ({"outcome": reader.cluster(str(qca.outcome)), "solutions": solutions(qca),
+                                     "refused": refused(qca)},
                                     {"outcome": "~" + reader.cluster(str(negated.outcome).lstrip("~")),
-                                     "solutions": solutions(negated)} if negated else None) if r]}
+                                     "solutions": solutions(negated), "refused": refused(negated)}
+                                    if negated else None) if r]}
+
+
+def refused(result) -> dict[str, str]:
+    """The solutions R's QCA would not give, with its message, in the order the section shows them."""
+    return {kind: result.refused[kind] for kind in ("complex", "intermediate", "parsimonious") if kind in result.refused}
 
 

@@ -1,5 +1,5 @@
-"""The view model of a study's synthesis: cross-case tables, expectations, blocks, register, QCA and
-agreement, with the generated narrative."""
+"""The view model of a study's synthesis: key findings, propositions, cross-case tables, blocks,
+register, QCA and agreement, with the generated narrative."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from patroon.report.reader import Reader
 from patroon.report.views.agreement import agreement_view
 from patroon.report.views.blocks import BLOCK_COLUMNS, block_view
 from patroon.report.views.common import Engine, colophon, navigation
+from patroon.report.views.propositions import propositions_view
 from patroon.report.views.qca import qca_view
 
 
@@ -53,8 +54,8 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         view = {
             "units": reader.frame(results["units"][["unit_id", "case_id", "reaction", "first_cluster", "cluster",
                                                     "predicted_cluster", *groups, "opposing_forces"]]),
-            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_total",
-                                                    "share_volgen", "conditions_not_met"]]),
+            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_partly",
+                                                    "steering_conditions_total", "share_volgen", "conditions_not_met"]]),
             "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns).rename(
                               columns={g.id: getattr(g.label, language) for g in spec.column_groups})
                           for spec in data.study.analysis.crosstabs},
@@ -65,9 +66,10 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
             "changes": reader.frame(results["changes"][["unit_id", "case_id", "cluster_path", "reaction"]])
             if len(results["changes"]) else results["changes"],
             "differences": reader.frame(results["steering_differences"][["case_id", "unit_id", "difference"]]),
-            "qca": qca_view(reader, results.get("qca")),
         }
-    register_rows = register.evaluate(data, results["blocks"], language)
+    view["qca"] = qca_view(reader, results.get("qca"))
+    view["propositions"] = propositions_view(reader, results.get("propositions", []))
+    register_rows = register.evaluate(data, results["blocks"], language, results.get("propositions"))
     for row in register_rows:
         if row.author_view is not None:
             row.author_view = row.author_view.rename(columns={
@@ -93,7 +95,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         "blocks": [(block, result, block_view(result, reader, data, block))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
-        "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
+        "anchors": {"block": narrative.block_anchor},
         "agreement": agreement_view(data, base, figures.MAX_ROWS),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
