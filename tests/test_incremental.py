@@ -49,6 +49,11 @@ def test_deleted_outputs_are_made_again(built, clean):
 
 
 def test_a_language_change_rebuilds_in_that_language(built, tmp_path):
+    # The configured language counts for a study without a language of its own.
+    study = built / "data" / "mini" / "study.yaml"
+    study.write_text(study.read_text().replace("language: nl\n", "", 1))
+    code, said = build(built)
+    assert code == 0, said
     write_config(built, language="en")
     code, said = build(built)
     assert code == 0, said

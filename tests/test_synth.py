@@ -73,7 +73,7 @@ def test_synthetic_reactions_follow_the_prediction_rules_up_to_the_noise_and_qca
     """A pattern to find: a unit's final cluster is the one the study's prediction rules give, except for a
     share NOISE of units whose cluster is drawn from the others; so the match rate is 1 - NOISE up to
     sampling (400 units: a standard error of 1.5 points), and QCA finds a sufficient configuration."""
-    from patroon.analysis import patterns
+    from patroon.analysis import qca_study
     from patroon.data.synth import CONSISTENCY, NOISE
 
     data = setup_template(tmp_path)
@@ -83,5 +83,5 @@ def test_synthetic_reactions_follow_the_prediction_rules_up_to_the_noise_and_qca
     units = derive.unit_frame(study)
     share = (units["predicted_cluster"] == units["cluster"]).mean()
     assert abs(share - (1 - NOISE)) < 0.05, share
-    result = patterns.run_qca(study, units)
+    result = qca_study.run_qca(study, units)
     assert result is not None and result.solutions, "QCA found no solution in data made to have one"
