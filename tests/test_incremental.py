@@ -176,3 +176,24 @@ def test_nothing_changed_starts_no_snakemake(built):
     assert code == 0
     assert said.splitlines()[0].startswith("everything is up to date")
     assert log.stat().st_mtime_ns == before
+
+
+def test_building_one_study_leaves_the_others_and_lists_them_all(built):
+    from patroon.pipeline.runner import build as run
+
+    shutil.copytree(built / "data" / "mini", built / "data" / "mini2")
+    study = built / "data" / "mini2" / "study.yaml"
+    study.write_text(study.read_text().replace("id: mini", "id: mini2", 1))
+    write_config(built, studies=["mini", "mini2"])
+    before = outputs(built)
+    import io
+
+    out = io.StringIO()
+    assert run(built, stream=out, snakefile=ROOT / "Snakefile", study="mini2") == 0, out.getvalue()
+    assert (built / "reports" / "mini2" / "synthese.html").exists()
+    assert {k: v for k, v in outputs(built).items() if "/mini/" in k} == {k: v for k, v in before.items()
+                                                                          if "/mini/" in k}
+    assert "mini2" in (built / "reports" / "index.html").read_text()
+    out = io.StringIO()
+    assert run(built, stream=out, snakefile=ROOT / "Snakefile", study="nope") == 1
+    assert out.getvalue().strip().splitlines()[-1].startswith("build failed: config/config.yaml: studies: 'nope'")
