@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,8 +134,12 @@ def changes(root: Path, wanted: Expected) -> list[str]:
         edited = sorted(f for f in mine if f in old and old[f] != mine[f])
         added = sorted(set(mine) - set(old))
         removed = sorted(set(old) - set(mine))
-        said = [f"{len(v)} {w}: " + ", ".join(v[:3]) + (" ..." if len(v) > 3 else "")
-                for v, w in ((edited, "changed"), (added, "new"), (removed, "removed")) if v]
+        def shown(files: list[str]) -> str:
+            names = [os.path.relpath(f, root) if os.path.isabs(f) else f for f in files[:3]]
+            return ", ".join(names) + (" ..." if len(files) > 3 else "")
+
+        said = [f"{len(v)} {w}: {shown(v)}" for v, w in ((edited, "changed"), (added, "new"), (removed, "removed"))
+                if v]
         old_settings = stamp.get("settings", {}).get(study)
         if old_settings is not None:
             keys = [k for k, v in wanted.settings[study].items() if old_settings.get(k) != v]
