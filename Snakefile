@@ -10,6 +10,7 @@ rule all:
         expand("results/{study}/units.csv", study=STUDIES),
         expand("results/{study}/patterns.json", study=STUDIES),
         lambda wildcards: [m for study in STUDIES for m in RENDER_MANIFESTS[study]],  # every render shard
+        lambda wildcards: [f for study in STUDIES for f in PUBLISHED[study]],  # the data inside reports/
         [f"results/{study}/agreement.csv" for study in STUDIES if LAYOUT[study].coding],
         "reports/index.html",
 

@@ -153,6 +153,17 @@ def cmd_index(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from patroon.pipeline.publish import publish
+    from patroon.pipeline.workflow import layout, published_outputs
+    from patroon.report.paths import DATA_FOLDER
+
+    for study_id in _studies(args):
+        names = published_outputs(layout(Path(args.data) / study_id, with_units=False), study_id)
+        publish(Path(args.results) / study_id, Path(args.reports) / study_id / DATA_FOLDER, names, _guard(args))
+    return 0
+
+
 def cmd_schemas(args) -> int:
     from patroon.pipeline.schemas import schemas
 
@@ -297,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
                    help="render only the K-th of N shards of each study's reports (for a cluster); default 1/1")
     i = add("index", cmd_index, "write reports/index.html")
     i.add_argument("--formats", default="html,pdf")
+    add("publish", cmd_publish, "copy a study's tables and workbook into reports/<study>/data/")
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
     s.add_argument("--out", default="workflow/schemas")
     s.add_argument("--check", action="store_true")

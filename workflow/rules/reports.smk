@@ -9,6 +9,9 @@
 # One process per report would spend more time starting Python and re-reading the study than rendering
 # (see README, "Speed"). If a render fails, Snakemake restores the previous versions of its outputs.
 FORMAT_LIST = ",".join(FORMATS)
+# Every report prints the data's last commit: a param, so that committing data already built re-renders
+# (Snakemake reruns a job whose params changed), as a clean build would.
+from patroon.output.reproducible import data_commit
 RENDER_MANIFESTS = {}  # study -> every shard's manifest: the target rule asks for these
 
 
@@ -38,6 +41,7 @@ for _study in STUDIES:
             params:
                 study=_study,
                 shard=f"{_index}/{_count}",
+                data_commit=str(data_commit((DATA / _study).resolve())),
             log:
                 f"logs/{_study}/reports-{_index}-of-{_count}.log",
             priority: 30
@@ -50,6 +54,31 @@ for _study in STUDIES:
                 "{PATROON} render " + STUDY_DATA + " --study {params.study} --language {LANGUAGE} "
                 "--renderer {RENDERER} --formats {FORMAT_LIST} --shard {params.shard} --workers {threads} "
                 '--reports "$(dirname "$(dirname "$(dirname {output.manifest:q})")")" 2>&1 | tee {log}'
+
+
+# The study's data inside its report folder (patroon.pipeline.publish): the tables, workbook, codebook export
+# and agreement, copied from results/<study>/ into reports/<study>/data/, so that reports/ can be shared on
+# its own and the reports' and index's links to data stay inside it. A copy: cheap, so it runs where
+# Snakemake runs.
+PUBLISHED = {}  # study -> the copies: the target rule asks for these
+for _study in STUDIES:
+    _names = layouts.published_outputs(LAYOUT[_study], _study)
+    PUBLISHED[_study] = [f"reports/{_study}/{layouts.DATA_FOLDER}/{name}" for name in _names]
+    rule:
+        name: rule_name("publish", _study)
+        input:
+            tables=[f"results/{_study}/{name}" for name in _names],
+            study=str(DATA / _study / "study.yaml"),
+        output:
+            PUBLISHED[_study],
+        params:
+            study=_study,
+        localrule: True
+        priority: 5
+        threads: 1
+        shell:
+            "{PATROON} publish " + STUDY_DATA + ' --study {params.study} --results "$(dirname "$(dirname {input.tables[0]:q})")"'
+            ' --reports "$(dirname "$(dirname "$(dirname {output[0]:q})")")"'
 
 
 # The index only links reports by their ids and names: it depends on the data files, not on the reports.

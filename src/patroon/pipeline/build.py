@@ -35,10 +35,12 @@ from patroon.pipeline.workflow import (
 )
 from patroon.report.figures import attach_figures
 from patroon.report.markdown import render_template
-from patroon.report.paths import figure_folder
+from patroon.report.paths import AGREEMENT_STEM, figure_folder
+from patroon.report.views.agreement import agreement_context
 from patroon.report.views.aanbieder import aanbieder_context
 from patroon.report.views.case import case_context
 from patroon.report.views.common import Derived
+from patroon.report.views.front import data_version
 from patroon.report.views.gemeente import gemeente_context
 from patroon.report.views.synthesis import synthesis_context
 
@@ -83,6 +85,8 @@ def targets(data: StudyData, part: tuple[int, int] = (1, 1)) -> list[Target]:
 
 def _all_targets(data: StudyData, lay: StudyLayout) -> list[Target]:
     result = [Target("synthese", "synthesis", "", tuple(Path(f) for f in lay.all_files()))]
+    if lay.coding:
+        result.append(Target(AGREEMENT_STEM, "agreement", "", tuple(Path(f) for f in lay.all_files())))
     for case_id in data.cases:
         result.append(Target(f"{lay.cases[case_id]}/{case_id}", "case", case_id,
                              tuple(Path(f) for f in lay.case_inputs(case_id))))
@@ -141,7 +145,9 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if only is None else {}
     except (OSError, ValueError):
         manifest = {}
-    settings = "|".join([_code_digest(), ",".join(formats), data.study.language, renderer.name])
+    # The data's version (its last commit) is printed in every report: committing data that was already
+    # built re-renders, as a clean build would show the new commit.
+    settings = "|".join([_code_digest(), ",".join(formats), data.study.language, renderer.name, data_version(data)])
     all_targets = targets(data, part)
     files = {p for t in all_targets for p in t.inputs}
     file_digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
@@ -180,6 +186,9 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
         if target.kind == "synthesis":
             context = synthesis_context(data, results, renderer, base)
             template = "synthese.qmd.j2"
+        elif target.kind == "agreement":
+            context = agreement_context(data, renderer, base)
+            template = "betrouwbaarheid.qmd.j2"
         elif target.kind == "case" and derived is None:
             context = case_context(data, target.ident, renderer, base, results)
             template = "case.qmd.j2"
@@ -189,6 +198,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
         else:
             context = aanbieder_context(data, target.ident, renderer, base, derived)
             template = "aanbieder.qmd.j2"
+        context["formats"] = formats  # the navigation links the report's own PDF when there is one
         figure_files = attach_figures(context, target.stem, out)
         return Pending(out / f"{target.stem}.qmd", render_template(template, context), figure_files)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from patroon.report.paths import figure_folder
+from patroon.report.paths import AGREEMENT_STEM, DATA_FOLDER, figure_folder  # noqa: F401 (DATA_FOLDER: for the Snakefile)
 
 try:  # the C loader makes DAG building fast on large studies
     from yaml import CSafeLoader as _Loader
@@ -171,6 +171,15 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
     return outputs + [f"{study_id}.xlsx", "patterns.json"]
 
 
+def published_outputs(lay: StudyLayout, study_id: str) -> list[str]:
+    """What `patroon publish` copies from results/<study>/ into reports/<study>/data/ (see publish.py): every
+    table, the workbook and the codebook export, and the agreement of a second coding."""
+    names = table_outputs(lay) + [n for n in analysis_outputs(lay, study_id) if n != "patterns.json"]
+    if lay.coding:
+        names += ["agreement.csv", "agreement-verschillen.csv"]
+    return names
+
+
 # ------------------------------------------------------------------------------------------- shards
 # A study's reports are rendered in `n` shards, each a job of its own that may run on another node.
 # The assignment depends only on the report names, so Snakemake (from the file lists) and the render job
@@ -178,11 +187,12 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
 
 def report_stems(lay: StudyLayout) -> list[str]:
     """Every report of the study, by its path under reports/<study>/ without extension: the synthesis
-    first (the longest to render, so it starts first), then cases and organisations by name."""
+    first (the longest to render, so it starts first), the report on intercoder agreement of a study with a
+    second coding, then cases and organisations by name."""
     stems = [f"{plural}/{case}" for case, plural in lay.cases.items()]
     if lay.organisation_plural:
         stems += [f"{lay.organisation_plural}/{org}" for org in lay.organisations]
-    return ["synthese"] + sorted(stems)
+    return ["synthese"] + ([AGREEMENT_STEM] if lay.coding else []) + sorted(stems)
 
 
 def shard(stems: list[str], index: int, count: int) -> list[str]:

@@ -27,6 +27,12 @@ MEASURE_COLUMNS = {"consistency", "coverage", "position"}
 UNIT_LIST_COLUMNS = {"deviant_units", "cases"}
 
 
+def natural_key(text: str) -> list:
+    """Sort '3N' before '10N': runs of digits compare as numbers, the rest without case."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+            for part in re.split(r"(\d+)", text) if part]
+
+
 class Reader:
     """Labels and names of one study in one language. `Reader.of` builds one per study and language and
     reuses it: every report and table of a study asks it, and at national scale the name lookups are

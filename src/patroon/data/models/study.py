@@ -277,6 +277,9 @@ class Study(Strict):
     title: ShortText
     language: Literal["nl", "en"] = "nl"
     source: Source
+    # The source's research question (its central question, in its own words; `en` our translation): every
+    # report's introduction opens with it.
+    question: Label | None = None
     unit_kinds: list[UnitKind] = Field(min_length=1)
     expectations: list[Expectation] = Field(default_factory=list)
     analysis: Analysis

@@ -17,6 +17,7 @@ from patroon.report.views.common import (
     group_label,
     navigation,
 )
+from patroon.report.views.front import front_matter
 
 
 def case_context(data: StudyData, case_id: str, renderer: Engine, base: Path, results: dict) -> dict:
@@ -52,6 +53,8 @@ def case_context(data: StudyData, case_id: str, renderer: Engine, base: Path, re
         "kind_label": getattr(kind.label, language), "groups": groups, "related": related, "parent": parent,
         "value_rows": [[r["label"], r["meaning"]] for r in rows],
         "block_parts": block_parts,
+        "front": front_matter(data, f"{kind.plural}/{case_id}", f"{getattr(kind.label, language)} {case.name}",
+                              (case, *related), kind=case.kind, name=case.name),
         "colophon": colophon(data, files, renderer, base),
     }
 

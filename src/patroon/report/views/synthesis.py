@@ -13,6 +13,7 @@ from patroon.report.reader import Reader
 from patroon.report.views.agreement import agreement_view
 from patroon.report.views.blocks import BLOCK_COLUMNS, block_view
 from patroon.report.views.common import Engine, colophon, navigation
+from patroon.report.views.front import front_matter
 from patroon.report.views.qca import qca_view
 
 
@@ -72,7 +73,9 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
         "text": narrative.synthesis_text(data, results, language),
         "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
-        "agreement": agreement_view(data, base, figures.MAX_ROWS),
+        "agreement": agreement_view(data, base),
+        "front": front_matter(data, "synthese", f"{labels['synthese']}: {data.study.title}",
+                              (data.study, *data.cases.values(), *data.organisations.values())),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
 
