@@ -18,8 +18,9 @@ from patroon.report.svg import Bar, Figure
 # Above this many rows a figure is left out of the synthesis (its table and the per-case reports remain).
 MAX_ROWS = 120
 
-def alt(language: str, key: str) -> str:
-    return i18n.catalog(language)["alt"][key]
+def alt(language: str, key: str, **words: str) -> str:
+    """A figure's alt text (its caption); `words` fill its placeholders (the study's word for a case)."""
+    return i18n.catalog(language)["alt"][key].format(**words)
 
 
 def study_period(data: StudyData) -> tuple[int | None, int]:
@@ -100,12 +101,12 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
         shown = [[f"{lookup.loc[(v, c), 'count']}/{lookup.loc[(v, c), 'n']}" for c in cases] for v in variables]
         fills = [[svg.share_fill(None if pd.isna(lookup.loc[(v, c), "share"]) else lookup.loc[(v, c), "share"])
                   for c in cases] for v in variables]
-        return svg.grid(block.id, alt(language, "share"), labels, [names.get(c, c) for c in cases],
+        return svg.grid(block.id, alt(language, "share", case=Reader.of(data, language).kind_noun(block.kind, 1)), labels, [names.get(c, c) for c in cases],
                             shown, shown=shown, fills=fills)
     if block.type == "matrix":
         cases = [c for c in table.columns if c in names]
         reader = Reader.of(data, language)
-        return svg.grid(block.id, alt(language, "grid"), table["label"].tolist(), [names[c] for c in cases],
+        return svg.grid(block.id, alt(language, "grid", case=reader.kind_noun(block.kind, 1)), table["label"].tolist(), [names[c] for c in cases],
                             [[str(v) for v in row] for row in table[cases].values.tolist()],
                             shown=[[reader.compact(variable, v) for v in row]
                                    for variable, row in zip(table["variable"], table[cases].values.tolist())])
@@ -117,7 +118,7 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
         def signed(value: float) -> str:
             return ("+" if value > 0 else "−" if value < 0 else "") + reader.m.number(abs(value), 2)
 
-        return svg.continuum(block.id, alt(language, "continuum"),
+        return svg.continuum(block.id, alt(language, "continuum", case=reader.kind_noun(block.kind, 1)),
                              [(f"{names.get(c, c)} ({signed(float(p))})", float(p))
                               for c, p in zip(overall["case"], overall["position"])],
                              f"{reader.any_code(block.left)} (−1)", f"{reader.any_code(block.right)} (+1)")

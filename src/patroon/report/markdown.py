@@ -55,8 +55,22 @@ SCROLL_OPEN = '```{=html}\n<div class="table-scroll">\n```\n\n'
 SCROLL_CLOSE = "\n\n```{=html}\n</div>\n```"
 
 
+# ASCII stand-ins a reader should see as the signs they stand for ("stilte -> nee", ">=50% omzet").
+TYPOGRAPHY = {"->": "→", "<-": "←", ">=": "≥", "<=": "≤"}
+_TYPOGRAPHY = re.compile("|".join(re.escape(k) for k in TYPOGRAPHY))
+
+
+def typography(value: object) -> str:
+    return _TYPOGRAPHY.sub(lambda m: TYPOGRAPHY[m.group(0)], str(value))
+
+
+def reader_markdown(value: object) -> str:
+    """Text from data for the reader: its ASCII arrows and comparisons as signs, then escaped."""
+    return escape.markdown(typography(value))
+
+
 def _cell(value: object) -> str:
-    return escape.markdown(value) if str(value) != "" else " "
+    return reader_markdown(value) if str(value) != "" else " "
 
 
 def _pipe_table(headers: list[str], rows: list[list[object]], fractions: list[float]) -> str:
@@ -91,7 +105,7 @@ def _grid_table(headers: list[str], rows: list[list[object]], fractions: list[fl
     for cells, note in zip(texts[1:], notes):
         lines += row_lines(cells) + [rule()]
         if note:
-            text = (f"**{escape.markdown(note_label)}:** " if note_label else "") + escape.markdown(note)
+            text = (f"**{escape.markdown(note_label)}:** " if note_label else "") + reader_markdown(note)
             lines += ["| " + line.ljust(total - 1) + "|"
                       for line in textwrap.wrap(text, total - 2, break_long_words=False, break_on_hyphens=False)]
             lines.append(rule())
@@ -141,7 +155,7 @@ def environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(resources.files("patroon.report") / "templates"))
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, **JINJA_SYNTAX)
-    env.filters["md"] = escape.markdown
+    env.filters["md"] = reader_markdown
     env.filters["yamlstr"] = escape.yaml_string
     env.filters["yamlmd"] = escape.yaml_markdown
     env.filters["typst"] = escape.typst_string

@@ -13,7 +13,6 @@ from patroon.output.reproducible import build_date
 from patroon.report import i18n
 from patroon.report.paths import AGREEMENT_STEM, data_file
 from patroon.report.reader import Reader, natural_key
-from patroon.report.views.front import kind_count
 
 __all__ = ["index_html", "natural_key"]  # natural_key: sorting names, also for the reports' lists
 
@@ -28,7 +27,7 @@ def report_links(stem: str, formats: list[str]) -> str:
 
 
 def _case_counts(data: StudyData, reader: Reader) -> str:
-    counts = [kind_count(reader, k.kind, len(data.cases_of(k.kind) if k.role == "case" else data.organisations))
+    counts = [reader.kind_count(k.kind, len(data.cases_of(k.kind) if k.role == "case" else data.organisations))
               for k in data.study.unit_kinds]
     return reader.m.join(counts)
 

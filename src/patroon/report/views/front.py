@@ -96,13 +96,13 @@ def front_matter(data: StudyData, stem: str, title: str, evidence_from: tuple = 
     synthesis = stem == "synthese"
     if synthesis:
         intro = m.text("intro_synthesis", cases=m.join(
-            [kind_count(reader, k.kind, len(data.cases_of(k.kind) if k.role == "case" else data.organisations))
+            [reader.kind_count(k.kind, len(data.cases_of(k.kind) if k.role == "case" else data.organisations))
              for k in data.study.unit_kinds]))
     elif kind is None:
         intro = m.text("intro_agreement", link=f"{up}synthese.html")
     else:
-        intro = m.text("intro_case", what=f"{kind_noun(reader, kind, 1)} {escape.markdown(name)}",
-                       plural=kind_noun(reader, kind), link=f"{up}synthese.html")
+        intro = m.text("intro_case", what=f"{reader.kind_noun(kind, 1)} {escape.markdown(name)}",
+                       plural=reader.kind_noun(kind), link=f"{up}synthese.html")
     question = data.study.question
     return {
         "abstract": abstract,
@@ -112,21 +112,6 @@ def front_matter(data: StudyData, stem: str, title: str, evidence_from: tuple = 
         "documents": documents(*evidence_from),
         "citation": citation,
     }
-
-
-def kind_noun(reader: Reader, kind: str, n: int = 2) -> str:
-    """A case or organisation kind in the study's own words, in the form a count of n takes ('gemeente',
-    "inkoopregio's"): its label, or its plural label (else its folder name)."""
-    unit_kind = next(k for k in reader.data.study.unit_kinds if k.kind == kind)
-    if reader.m.plural_category(n) == "one":
-        label = getattr(unit_kind.label, reader.language)
-        return label[:1].lower() + label[1:]
-    return getattr(unit_kind.plural_label, reader.language) if unit_kind.plural_label else unit_kind.plural
-
-
-def kind_count(reader: Reader, kind: str, n: int) -> str:
-    """'5 gemeenten', '1 inkoopregio'."""
-    return f"{reader.m.number(n)} {kind_noun(reader, kind, n)}"
 
 
 def _summary(declared, language: str) -> str:
@@ -141,18 +126,18 @@ def method(data: StudyData, stem: str, synthesis: bool) -> dict:
     reader = Reader.of(data, language)
     m = reader.m
     analysis = data.study.analysis
-    counts = [kind_count(reader, k.kind, len(data.cases_of(k.kind) if k.role == "case" else data.organisations))
+    counts = [reader.kind_count(k.kind, len(data.cases_of(k.kind) if k.role == "case" else data.organisations))
               for k in data.study.unit_kinds]
     n_units = sum(len(org.units) for org in data.organisations.values())
     cases = m.join(counts)
     if data.organisations:
         case_kind, org_kind = data.case_kind(), data.organisation_kind()
         cases = m.text("method_units", kinds=cases, units=m.count("units", n_units),
-                       organisation=kind_noun(reader, org_kind, 1), case=kind_noun(reader, case_kind, 1))
+                       organisation=reader.kind_noun(org_kind, 1), case=reader.kind_noun(case_kind, 1))
     up = "../" * stem.count("/")
     blocks = [{"label": getattr(b.label, language),
-               "text": m.text(f"method_block_{b.type.replace('-', '_')}", case=kind_noun(reader, b.kind, 1),
-                              cases=kind_noun(reader, b.kind))} for b in analysis.blocks]
+               "text": m.text(f"method_block_{b.type.replace('-', '_')}", case=reader.kind_noun(b.kind, 1),
+                              cases=reader.kind_noun(b.kind))} for b in analysis.blocks]
     qca = None
     if synthesis and analysis.qca is not None:
         q = analysis.qca
@@ -172,7 +157,7 @@ def method(data: StudyData, stem: str, synthesis: bool) -> dict:
         "propositions": [{"label": f"{e.number}. {getattr(e.label, language)}"} for e in data.study.expectations]
         if synthesis else [],
         "conditions": m.text("method_conditions", n=m.number(len(analysis.steering_conditions)),
-                             case=kind_noun(reader, data.case_kind(), 1))
+                             case=reader.kind_noun(data.case_kind(), 1))
         if analysis.steering_conditions else "",
         "blocks": blocks,
         "register": m.text("method_register", n=m.number(len(data.study.reproduction)))

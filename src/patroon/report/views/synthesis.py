@@ -11,7 +11,7 @@ from patroon.report import figures, narrative
 from patroon.report.markdown import labels_of
 from patroon.report.reader import Reader
 from patroon.report.views.agreement import agreement_view
-from patroon.report.views.blocks import BLOCK_COLUMNS, block_view
+from patroon.report.views.blocks import block_column, block_view
 from patroon.report.views.common import Engine, colophon, navigation
 from patroon.report.views.front import front_matter
 from patroon.report.views.qca import qca_view
@@ -47,18 +47,25 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
             "qca": qca_view(reader, results.get("qca")),
         }
     register_rows = register.evaluate(data, results["blocks"], language)
+    block_kinds = {b.id: b.kind for b in data.study.analysis.blocks}
     for row in register_rows:
         if row.author_view is not None:
             row.author_view = row.author_view.rename(columns={
-                c: labels.get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
+                c: block_column(c, reader, block_kinds.get(row.item.block)) for c in row.author_view.columns})
     plural = {k.kind: k.plural for k in data.study.unit_kinds}
     related = [{"stem": f"{plural[case.kind]}/{case_id}", "text": case.name} for case_id, case in data.cases.items()]
     if data.organisations:
         org_plural = plural[data.organisation_kind()]
         related += [{"stem": f"{org_plural}/{org_id}", "text": org.name} for org_id, org in data.organisations.items()]
     workbook = f"results/{data.study.id}/{data.study.id}.xlsx"
+    # The register names the block that derives an item by the block's title, not its id.
+    register_table = register.table(register_rows, language)
+    block_titles = {b.id: getattr(b.label, language) for b in data.study.analysis.blocks}
+    for column in ("blok", "block"):
+        if column in register_table.columns:
+            register_table[column] = [block_titles.get(b, b) for b in register_table[column]]
     return {
-        "register": {"table": register.table(register_rows, language), "rows": register_rows,
+        "register": {"table": register_table, "rows": register_rows,
                      "counts": register.counts(register_rows), "words": register.WORDS[language],
                      "by_block": {b.id: [r for r in register_rows if r.item.block == b.id]
                                   for b in data.study.analysis.blocks},
@@ -67,6 +74,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "results": results, "figures": shown_figures,
         "view": view, "nav": navigation(data, "synthese", related),
         "crosstab_specs": data.study.analysis.crosstabs,
+        "case_words": reader.kind_noun(),
         "max_rows": figures.MAX_ROWS,
         "all_rows_in": reader.m.text("all_rows_in", file=workbook),
         "blocks": [(block, result, block_view(result, reader, data, block))
