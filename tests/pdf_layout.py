@@ -14,6 +14,7 @@ MIN_SIZE = 7.0
 # A run of letters: a word as the source text and the PDF both spell it (digits and punctuation apart).
 LETTERS = re.compile(r"[^\W\d_]+")
 HYPHENS = ("-", "\u2010", "\u00ad")
+UNMAPPED = re.compile(r"\(cid:\d+\)")
 # Words Typst writes itself (the table of contents' title, the supplements of numbered captions).
 GENERATED = {"inhoudsopgave", "contents", "tabel", "table", "figuur", "figure"}
 # A figure's point marker: a filled curve about as high as wide, 3 to 15 pt across.
@@ -132,6 +133,8 @@ def layout_problems(path: Path, limit: int = 10) -> list[str]:
                     problems.append(f"{where}: {a['text']!r} and {b['text']!r} overprint at ({a['x0']:.0f}, {a['top']:.0f})")
                     break
             words = sorted(level.extract_words(), key=lambda w: w["top"])
+            for word in words:  # a glyph without a Unicode mapping (Quarto's title-block font's hyphen)
+                word["text"] = UNMAPPED.sub("-", word["text"])
             pages.append((number, words))
             problems += [f"{path.parent.name}/{path.name} {p}" for p in colliding_markers(page, number, words)]
             for i, a in enumerate(words):

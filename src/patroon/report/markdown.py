@@ -52,6 +52,8 @@ GRID_MIN = 100
 LANDSCAPE_OPEN = "```{=typst}\n#page(flipped: true)[\n```\n\n"
 LANDSCAPE_CLOSE = "\n\n```{=typst}\n]\n```"
 SCROLL_OPEN = '```{=html}\n<div class="table-scroll">\n```\n\n'
+# A wide table may use the page's full width in Quarto's HTML layout (its `column-page` class).
+WIDE_SCROLL_OPEN = '```{=html}\n<div class="table-scroll column-page">\n```\n\n'
 SCROLL_CLOSE = "\n\n```{=html}\n</div>\n```"
 
 
@@ -126,8 +128,9 @@ def md_table(rows: list[list[object]], headers: list[str], caption: str = "", la
         table = _grid_table(headers, rows, layout.fractions, notes, note_label)
     else:
         table = _pipe_table(headers, rows, layout.fractions)
-    table = SCROLL_OPEN + table + caption_line(caption, label) + SCROLL_CLOSE
-    return LANDSCAPE_OPEN + table + LANDSCAPE_CLOSE if layout.landscape else table
+    if layout.landscape:
+        return LANDSCAPE_OPEN + WIDE_SCROLL_OPEN + table + caption_line(caption, label) + SCROLL_CLOSE + LANDSCAPE_CLOSE
+    return SCROLL_OPEN + table + caption_line(caption, label) + SCROLL_CLOSE
 
 
 def frame_table(frame: pd.DataFrame, index: bool = False, limit: int | None = None, where: str = "",

@@ -3,6 +3,8 @@ source's own layout where it has one."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from patroon.analysis.blocks import part_label
@@ -16,6 +18,23 @@ BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n"
                  "computed": "computed", "reported": "reported", "agrees": "agrees", "n_coded": "n",
                  "part": "variable", "known": "known", "only_computed": "only_computed",
                  "only_reported": "only_reported", "row": "row"}
+
+
+_REF = r"(?:Tabel|Table|Figuur|Figure|Figuren|Figures|Tabellen|Tables)\s+[\w.–-]+(?:\s+(?:en|and)\s+[\w.–-]+)*"
+_PREFIX = re.compile(rf"^({_REF}):\s*")
+_SUFFIX = re.compile(rf"\s*\(({_REF})\)$")
+
+
+def source_reference(label: str) -> tuple[str, str]:
+    """A block's title without the source's own number, and that number: "Tabel 8: vergelijking van ..." and
+    "Thema's van de verhalen (Figuur 20)" give ("Vergelijking van ...", "Tabel 8") and ("Thema's van de
+    verhalen", "Figuur 20"). The report numbers its own tables; the source's number is named in the text."""
+    for pattern in (_PREFIX, _SUFFIX):
+        match = pattern.search(label)
+        if match:
+            title = pattern.sub("", label, count=1).strip()
+            return title[:1].upper() + title[1:], match.group(1)
+    return label, ""
 
 
 def block_column(column: str, reader: Reader, kind: str | None = None) -> str:

@@ -11,7 +11,7 @@ from patroon.report import figures, narrative
 from patroon.report.markdown import labels_of
 from patroon.report.reader import Reader
 from patroon.report.views.agreement import agreement_view
-from patroon.report.views.blocks import block_column, block_view
+from patroon.report.views.blocks import block_column, block_view, source_reference
 from patroon.report.views.common import Engine, colophon, navigation
 from patroon.report.views.front import front_matter
 from patroon.report.views.qca import qca_view
@@ -60,7 +60,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
     workbook = f"results/{data.study.id}/{data.study.id}.xlsx"
     # The register names the block that derives an item by the block's title, not its id.
     register_table = register.table(register_rows, language)
-    block_titles = {b.id: getattr(b.label, language) for b in data.study.analysis.blocks}
+    block_titles = {b.id: source_reference(getattr(b.label, language))[0] for b in data.study.analysis.blocks}
     for column in ("blok", "block"):
         if column in register_table.columns:
             register_table[column] = [block_titles.get(b, b) for b in register_table[column]]
@@ -79,6 +79,9 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         "all_rows_in": reader.m.text("all_rows_in", file=workbook),
         "blocks": [(block, result, block_view(result, reader, data, block))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
+        # Each block's title without the source's number, and the number named in a sentence instead.
+        "block_titles": {b.id: source_reference(getattr(b.label, language)) for b in data.study.analysis.blocks},
+        "source_words": labels["source_kinds"].get(data.study.source.kind, labels["source_kinds"]["other"]),
         "text": narrative.synthesis_text(data, results, language),
         "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
         "agreement": agreement_view(data, base),
