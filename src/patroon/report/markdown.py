@@ -57,9 +57,10 @@ WIDE_SCROLL_OPEN = '```{=html}\n<div class="table-scroll column-page">\n```\n\n'
 SCROLL_CLOSE = "\n\n```{=html}\n</div>\n```"
 
 
-# ASCII stand-ins a reader should see as the signs they stand for ("stilte -> nee", ">=50% omzet").
+# ASCII stand-ins a reader should see as the signs they stand for: an arrow standing alone between words
+# ("stilte -> nee"), a comparison before a number (">=50% omzet"). Anything else stays as typed ("-->").
 TYPOGRAPHY = {"->": "→", "<-": "←", ">=": "≥", "<=": "≤"}
-_TYPOGRAPHY = re.compile("|".join(re.escape(k) for k in TYPOGRAPHY))
+_TYPOGRAPHY = re.compile(r"(?<!\S)(?:->|<-)(?!\S)|(?:>=|<=)(?=\s?\d)")
 
 
 def typography(value: object) -> str:

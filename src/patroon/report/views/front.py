@@ -5,9 +5,6 @@ settings, building blocks, coding and agreement), and the list of documents the 
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from pathlib import Path
 
 from babel.dates import format_date
 from pydantic import BaseModel
@@ -21,22 +18,14 @@ from patroon.report.paths import AGREEMENT_STEM, data_file
 from patroon.report.reader import Reader, natural_key
 
 
-@functools.cache
-def _files_digest(files: tuple[Path, ...]) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def data_version(data: StudyData) -> str:
     """Which data a report was made from, in the report language: the last commit of the study's folder
-    (noting changes not yet committed), or without git a digest of its files."""
+    (noting changes not yet committed). Outside git, the colophon's list of files with their digests says
+    it: a digest of all files here would change every report whenever one file changed."""
     m = i18n.Messages(data.study.language)
     commit = data_commit(data.root.resolve())
     if commit is None:
-        files = (data.root / "study.yaml", data.root / "codebook.yaml", *sorted(data.files.values()))
-        return m.text("data_digest", digest=_files_digest(tuple(files)))
+        return m.text("data_files")
     return m.text("data_commit_dirty" if commit[1] else "data_commit", commit=commit[0])
 
 
