@@ -1,7 +1,7 @@
 """What a printed report must not have, read from the PDF's own word boxes (pdfplumber): words that
 overprint each other, pages that are not A4, text below 7 pt; and, checked against the report's own text
 (its .qmd and figures), words split between two letters, labels cut short with "…", and figure markers
-that lie on each other or under a word."""
+that lie on each other or under a word, and a table's caption left at the foot of a page."""
 
 from __future__ import annotations
 
@@ -88,6 +88,17 @@ def cut_labels(pages: list[tuple[int, list[dict]]], source: str) -> list[str]:
             if "…" in word["text"] and word["text"] not in whole]
 
 
+CAPTION = re.compile(r"^(?:Tabel|Table) \d+:")
+
+
+def orphan_caption(page, number: int) -> list[str]:
+    """A table's caption as the last line of a page (above the page number): its table starts on the next."""
+    lines = [line for line in (page.extract_text() or "").split("\n") if line.strip()]
+    if len(lines) >= 2 and CAPTION.match(lines[-2]) and lines[-1].strip().isdigit():
+        return [f"p.{number}: the caption {lines[-2][:40]!r} ends the page, its table begins on the next"]
+    return []
+
+
 def markers(page) -> list[dict]:
     return [c for c in page.curves if c.get("fill") and MARKER[0] <= c["x1"] - c["x0"] <= MARKER[1]
             and abs((c["x1"] - c["x0"]) - (c["bottom"] - c["top"])) < 0.5]
@@ -137,6 +148,7 @@ def layout_problems(path: Path, limit: int = 10) -> list[str]:
                 word["text"] = UNMAPPED.sub("-", word["text"])
             pages.append((number, words))
             problems += [f"{path.parent.name}/{path.name} {p}" for p in colliding_markers(page, number, words)]
+            problems += [f"{path.parent.name}/{path.name} {p}" for p in orphan_caption(page, number)]
             for i, a in enumerate(words):
                 for b in words[i + 1:]:
                     if b["top"] >= a["bottom"]:

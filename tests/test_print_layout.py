@@ -37,20 +37,24 @@ def test_the_checker_finds_split_words_cut_labels_and_colliding_markers(tmp_path
 
     # The report's own text: what the PDF must show, whole.
     (tmp_path / "r.qmd").write_text("De zorgverzekeraar en het samenwerkingsverband.\n\n"
-                                    "Regels afdwingbaar, afgedwongen en normatief ondersteund.\n")
+                                    "Regels afdwingbaar, afgedwongen en normatief ondersteund.\n\n"
+                                    ": Tabel 1: Kop van de tabel\n\n| rij |\n")
     # Split between letters (a fault); hyphenated at a syllable with its hyphen (fine); cut with "…" (a
-    # fault); two markers of a figure drawn on top of each other (a fault).
+    # fault); two markers of a figure drawn on top of each other (a fault); a table's caption at the foot
+    # of a page, its rows on the next (a fault).
     (tmp_path / "r.typ").write_text(
-        '#set page(paper: "a4")\nDe zorgverz ekeraar en het samenwer-\\ kingsverband.\n\n'
+        '#set page(paper: "a4", numbering: "1")\nDe zorgverz ekeraar en het samenwer-\\ kingsverband.\n\n'
         "Regels afdwingbaar, afgedwongen en no…\n\n"
         "#place(dx: 100pt, dy: 300pt, circle(radius: 4pt, fill: blue))\n"
-        "#place(dx: 102pt, dy: 300pt, circle(radius: 4pt, fill: red))\n")
+        "#place(dx: 102pt, dy: 300pt, circle(radius: 4pt, fill: red))\n\n"
+        "Tabel 1: Kop van de tabel\n#pagebreak()\nrij\n")
     (tmp_path / "r.pdf").write_bytes(typst.compile(str(tmp_path / "r.typ"), format="pdf"))
     problems = "\n".join(layout_problems(tmp_path / "r.pdf", limit=50))
     assert "'zorgverz' is not a word" in problems and "'ekeraar' is not a word" in problems
     assert "samenwer" not in problems and "kingsverband" not in problems
     assert "'no…' is cut short" in problems
     assert "two markers overlap" in problems
+    assert "the caption 'Tabel 1: Kop van de tabel' ends the page" in problems
     # The same text set whole, the markers apart, on a landscape A4 page: nothing to report.
     (tmp_path / "r.typ").write_text(
         '#set page(paper: "a4", flipped: true)\nDe zorgverzekeraar en het samenwerkingsverband.\n\n'
