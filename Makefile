@@ -30,11 +30,12 @@ $(SLURM_STAMP): pyproject.toml $(STAMP)
 
 slurm-extra: $(SLURM_STAMP)
 
+# STUDY=id builds that study only (it must be listed in config/config.yaml).
 # A lock left by a killed run is removed first (only when no Snakemake works in this folder). Ends with
 # the path of reports/index.html, or after a failure with its cause (file:line: field: message).
 reports: bytecode $(if $(findstring slurm,$(PROFILE)),$(SLURM_STAMP))
 	@$(BIN)/python -c 'from patroon.pipeline.workflow import unlock_if_stale; unlock_if_stale()'
-	@start=$$(date +%s); $(BIN)/snakemake --profile $(PROFILE) \
+	@start=$$(date +%s); $(BIN)/snakemake --profile $(PROFILE) $(if $(STUDY),--config study=$(STUDY)) \
 		&& echo "open $(CURDIR)/reports/index.html" \
 		|| { $(BIN)/python -m patroon.pipeline.runner --causes-since $$start; exit 1; }
 

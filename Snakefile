@@ -6,12 +6,12 @@ include: "workflow/rules/common.smk"
 
 rule all:
     input:
-        expand("results/{study}/.validated", study=STUDIES),
-        expand("results/{study}/units.csv", study=STUDIES),
-        expand("results/{study}/patterns.json", study=STUDIES),
-        lambda wildcards: [m for study in STUDIES for m in RENDER_MANIFESTS[study]],  # every render shard
-        lambda wildcards: [f for study in STUDIES for f in PUBLISHED[study]],  # the data inside reports/
-        [f"results/{study}/agreement.csv" for study in STUDIES if LAYOUT[study].coding],
+        expand("results/{study}/.validated", study=BUILD),
+        expand("results/{study}/units.csv", study=BUILD),
+        expand("results/{study}/patterns.json", study=BUILD),
+        lambda wildcards: [m for study in BUILD for m in RENDER_MANIFESTS[study]],  # every render shard
+        lambda wildcards: [f for study in BUILD for f in PUBLISHED[study]],  # the data inside reports/
+        [f"results/{study}/agreement.csv" for study in BUILD if LAYOUT[study].coding],
         "reports/index.html",
 
 

@@ -161,3 +161,23 @@ def layout_problems(path: Path, limit: int = 10) -> list[str]:
     if source is not None:
         problems += [f"{path.parent.name}/{path.name} {p}" for p in split_words(pages, source) + cut_labels(pages, source)]
     return problems[:limit]
+
+
+def broken_words(path: Path, words: list[str]) -> list[str]:
+    """Words of `words` (e.g. the cases' names) that a table cell of the PDF breaks between letters
+    ('Czec/hosl/ovak/ia' in a narrow column): the cell's lines joined hold the word, no line holds it whole."""
+    import pdfplumber
+
+    tokens = {t for w in words for t in w.split() if len(t) >= 4}
+    problems = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            for table in page.find_tables():
+                for row in table.extract():
+                    for cell in row:
+                        lines = [line.replace("\u200b", "") for line in (cell or "").split("\n")]
+                        joined = "".join(lines)
+                        problems += [f"{path.parent.name}/{path.name} p.{number}: {token!r} broken over lines: "
+                                     f"{' / '.join(lines)!r}" for token in sorted(tokens)
+                                     if token in joined and not any(token in line for line in lines)]
+    return problems

@@ -21,6 +21,7 @@ from patroon.analysis.agreement import (
     krippendorff_alpha,
 )
 from patroon.data.load import load_study
+from patroon.data.yamlfile import LoadError
 
 
 def test_cohen_kappa_matches_the_worked_example():
@@ -103,6 +104,8 @@ def test_agreement_per_variable_by_hand(two_coders):
 
 
 def test_a_value_one_coder_left_out_is_a_disagreement(two_coders):
+    # A coder's independent coding may leave a variable out (it may predate the variable); the comparison
+    # counts the gap against agreement. The study's own, reconciled files must code every variable.
     _edit(two_coders / "coders" / "b" / "aanbieders" / "org2.yaml",
           lambda data: data["units"][0]["coded"].pop("specialisatie"))
     first = load_study(two_coders, base=two_coders.parent.parent, coder="a")
@@ -157,15 +160,21 @@ def test_a_decision_for_no_disagreement_is_refused(two_coders):
     assert "the coders do not disagree on willen of org1-a (both coded '+')" in result.stderr
 
 
-def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
-    """Both coders agreed on willen '+' for org2; review against the chapter decides '-'. Allowed when the
-    decision gives the agreed value for both coders, and the study's file must then carry '-'."""
-    decisions = [
-        {"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "+", "reason": "t", "source": "§1"},
+def _org1_decided(weten: str) -> list[dict]:
+    """The three disagreements of `two_coders` on org1-a, decided (weten as given, the reaction as coder a)."""
+    return [
+        {"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": weten, "reason": "t", "source": "§1"},
         {"variable": "reactie.eerste-cluster", "item": "org1-a", "values": {"a": "niet-volgen", "b": "volgen"},
          "decision": "niet-volgen", "reason": "t", "source": "§1"},
         {"variable": "reactie.verloop", "item": "org1-a", "values": {"a": "niet-volgen > volgen", "b": "volgen"},
          "decision": "niet-volgen > volgen", "reason": "t", "source": "§1"},
+    ]
+
+
+def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
+    """Both coders agreed on willen '+' for org2; review against the chapter decides '-'. Allowed when the
+    decision gives the agreed value for both coders, and the study's file must then carry '-'."""
+    decisions = _org1_decided(weten="+") + [
         {"variable": "willen", "item": "org2", "values": {"a": "+", "b": "-"}, "decision": "-", "reason": "t", "source": "§1"},
     ]
     (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": decisions}), encoding="utf-8")
@@ -183,6 +192,41 @@ def test_a_correction_of_an_agreed_value_is_logged_and_carried(two_coders):
     with (two_coders.parent.parent / "results" / "mini" / "agreement-verschillen.csv").open(encoding="utf-8") as handle:
         kinds = [(r["kind"], r["variable"], r["item"]) for r in csv.DictReader(handle)]
     assert ("correctie", "willen", "org2") in kinds and len(kinds) == 4
+
+
+def test_a_later_round_re_decides_and_the_first_round_is_kept(two_coders):
+    """Round 1 decides weten '-' for org1-a; a dated round 2 under revised rules re-decides '+'. The study's
+    file must then carry '+', and the agreement table shows round 2 with what round 1 had decided."""
+    first_round = _org1_decided(weten="-")
+    second = {"round": 2, "date": "2026-12-07", "rules": "revised rule for weten",
+              "decisions": [{"variable": "weten", "item": "org1-a", "values": {"a": "+", "b": "-"}, "decision": "+",
+                             "reason": "revised", "source": "§2"}]}
+    root = two_coders.parent.parent
+    (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": first_round, "rounds": [second]}),
+                                                    encoding="utf-8")
+    # The study's file says '+' (round 2), not the '-' of round 1: valid.
+    assert _patroon("validate", cwd=root).returncode == 0
+    _patroon("agreement", "--results", "results", cwd=root)
+    with (root / "results" / "mini" / "agreement-verschillen.csv").open(encoding="utf-8") as handle:
+        rows = {(r["variable"], r["item"]): r for r in csv.DictReader(handle)}
+    weten = rows[("weten", "org1-a")]
+    assert (weten["decision"], weten["round"], weten["earlier_decision"]) == ("+", "2", "ronde 1: -")
+    assert rows[("reactie.verloop", "org1-a")]["round"] == "1"
+
+    _edit(two_coders / "aanbieders" / "org1.yaml", lambda data: data["units"][0]["coded"]["weten"].update(value="-"))
+    result = _patroon("validate", cwd=root)
+    assert "weten: '-' differs from the reconciled decision '+'" in result.stderr
+
+    second["decisions"].append(dict(second["decisions"][0]))
+    (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": first_round, "rounds": [second]}),
+                                                    encoding="utf-8")
+    assert "weten of org1-a is decided twice in round 2" in _patroon("validate", cwd=root).stderr
+
+    second["round"] = 3
+    (two_coders / "reconciliation.yaml").write_text(yaml.safe_dump({"decisions": first_round, "rounds": [second]}),
+                                                    encoding="utf-8")
+    result = _patroon("validate", cwd=root)
+    assert "rounds must be numbered 2, 3" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_agreement_command_writes_both_tables(two_coders):
@@ -216,3 +260,11 @@ def test_real_study_agreement_covers_every_unit():
     comparison = compare(*codings, tuple(main.study.coding.coders))
     row = comparison.per_variable.set_index("variable").loc["reactie.cluster"]
     assert row.n_items == sum(len(o.units) for o in main.organisations.values())
+
+
+def test_the_reconciled_coding_must_code_every_variable(two_coders):
+    _edit(two_coders / "aanbieders" / "org2.yaml", lambda data: data["units"][0]["coded"].pop("specialisatie"))
+    with pytest.raises(LoadError) as caught:
+        load_study(two_coders, base=two_coders.parent.parent)
+    assert any(p.path.endswith("aanbieders/org2.yaml") and "'specialisatie' is not coded" in p.message
+               for p in caught.value.problems)

@@ -91,7 +91,7 @@ def test_stages_write_block_tables_and_contract_file(study, tmp_path):
     run_tables(study, tmp_path)
     written = run_analysis(study, tmp_path)
     assert (tmp_path / "tables" / "gedeelde.csv").read_text().splitlines()[0] == "combination,value"
-    assert (tmp_path / "tables" / "s1-gecodeerd.csv").exists()
+    assert (tmp_path / "tables" / "s1-coded.csv").exists()
     units = pd.read_csv(tmp_path / "units.csv")
     assert len(units) == 7 and set(units["kind"]) == {"regio", "verhaal"}
     assert tmp_path / "patterns.json" in written
@@ -127,7 +127,7 @@ def test_part_of_must_name_an_existing_case(tmp_path):
 
 def test_case_tables_only_for_case_studies(study, tmp_path):
     paths = run_tables(study, tmp_path)
-    coded = pd.read_csv(tmp_path / "tables" / "s1-gecodeerd.csv")
+    coded = pd.read_csv(tmp_path / "tables" / "s1-coded.csv")
     assert coded["variable"].tolist() == ["factor.p", "factor.q"]  # only the variables of its kind
     assert len(paths) == 2 + 7
 

@@ -27,9 +27,9 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("old, new, expected", [
     ("    rows: age_class", "    rows: leeftijdsklasse",
-     "study.yaml:82: analysis.crosstabs.1.rows: 'leeftijdsklasse' is not a column of the unit table"),
+     "study.yaml:86: analysis.crosstabs.1.rows: 'leeftijdsklasse' is not a column of the unit table"),
     ("    - willen\n    - kunnen\n    consistency", "    - willen\n    - kunen\n    consistency",
-     "analysis.qca.conditions.1: 'kunen' is not a column of the unit table"),
+     "analysis.qca.conditions.1: 'kunen' is not a column of the rows of 'units'; did you mean 'kunnen'?"),
     ("  - cluster: niets-doen", "  - cluster: niks-doen", "analysis.prediction_rules.0.cluster: unknown cluster 'niks-doen'"),
     ("    - variable: onzekerheid\n      values:\n      - laag", "    - variable: onzekerheid\n      values:\n      - weinig",
      "analysis.steering_conditions.1.all_of.0.values: weinig not allowed for 'onzekerheid'"),
@@ -39,6 +39,39 @@ def _replace(path: Path, old: str, new: str) -> None:
 def test_study_yaml_names_only_what_exists(mini_copy, old, new, expected):
     _replace(mini_copy / "study.yaml", old, new)
     assert any(expected in p for p in _problems(mini_copy)), _problems(mini_copy)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("  over: gemeente\n  pattern: {type: co-occurrence", "  over: gemeenten\n  pattern: {type: co-occurrence",
+     "study.yaml:42: propositions.1.over: 'gemeenten' is not a case kind of this study; expected one of: units, "
+     "gemeente; did you mean 'gemeente'?"),
+    ("rows: case_id, columns: cluster}", "rows: case_id, columns: clustr}",
+     "study.yaml:35: propositions.0.pattern.columns: 'clustr' is not a column of the rows of 'units'; did you mean "
+     "'cluster'"),
+    ("    x: {column: steering_conditions_met}", "    x: {column: steering_conditions_mett}",
+     "propositions.2.pattern.x.column: 'steering_conditions_mett' is not a column of the rows of 'gemeente'; did you "
+     "mean 'steering_conditions_met'"),
+    ("predicted: predicted_cluster, show: [case_id, weten",
+     "predicted: predicted_cluster, show: [case_id, wetten",
+     "propositions.3.pattern.show.1: 'wetten' is not a column of the rows of 'units'; did you mean 'weten'"),
+    ("  over: gemeente\n  pattern:\n    type: rank", "  over: units\n  pattern:\n    type: rank",
+     "propositions.2.pattern.x.column: 'steering_conditions_met' is not a column of the rows of 'units'"),
+])
+def test_propositions_name_only_what_exists(mini_copy, old, new, expected):
+    _replace(mini_copy / "study.yaml", old, new)
+    assert any(expected in p for p in _problems(mini_copy)), _problems(mini_copy)
+
+
+def test_a_proposition_value_the_codebook_does_not_know_is_named_with_the_closest(mini_copy):
+    study = yaml.safe_load((mini_copy / "study.yaml").read_text(encoding="utf-8"))
+    study["propositions"].append({
+        "id": "weinig-onzekerheid", "label": {"nl": "x", "en": "x"}, "statement": "s", "over": "gemeente",
+        "pattern": {"type": "share", "condition": {"column": "onzekerheid", "values": ["lag"]}},
+        "verdict": {"bevestigd": {"at_least": 0.5}}})
+    (mini_copy / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    found = " | ".join(_problems(mini_copy))
+    assert "propositions.4.pattern.condition.values: 'lag' not allowed for 'onzekerheid'" in found
+    assert "did you mean 'laag'?" in found
 
 
 def test_codebook_defines_nothing_twice_and_no_variable_named_like_a_column(mini_copy):

@@ -16,7 +16,7 @@ def test_clusters_follow_from_tactics_and_change_over_time(mini):
     assert units.loc["org1-a", "changed"] == "ja"
     assert units.loc["org3", "cluster"] == "niet-volgen"  # negeren + uitdagen: both niet-volgen
     assert units.loc["org4", "cluster"] == "niets-doen"
-    assert units.loc["org2", "cluster"] == "volgen"  # balanceren counts as volgen in the fixture codebook
+    assert units.loc["org2", "cluster"] == "volgen"  # balanceren has a fixed cluster, volgen, in this fixture's codebook
 
 
 def test_age_class_uses_the_study_cut_off(mini):

@@ -92,3 +92,38 @@ def test_cli_validate_ok_on_mini():
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert "mini: valid (3 gemeenten, 4 aanbieders, 5 units)" in run.stdout
+
+
+@pytest.mark.parametrize("place, shown", [
+    ({"section": "4.4"}, "§4.4"),
+    ({"section": "Bijlage 13"}, "Bijlage 13"),  # no section sign before text that is not a number
+    ({"table": "Table 3.2", "page": 51}, "Table 3.2; p. 51"),
+    ({"dataset": "LC, R package QCA", "row": "AU"}, "LC, R package QCA, rij AU"),
+    ({"citation": "Lipset 1959, 80"}, "Lipset 1959, 80"),
+])
+def test_evidence_says_where_in_the_source_as_the_source_writes_it(place, shown):
+    from patroon.analysis.tables import evidence_ref
+    from patroon.data.models import Evidence
+
+    assert evidence_ref(Evidence(text="paraphrase", **place)) == shown
+
+
+@pytest.mark.parametrize("place, message", [
+    ({}, "say where in the source"),
+    ({"row": "AU", "page": 3}, "give `dataset` too"),
+])
+def test_evidence_without_a_place_is_refused(place, message):
+    from pydantic import ValidationError
+
+    from patroon.data.models import Evidence
+
+    with pytest.raises(ValidationError, match=message):
+        Evidence(text="paraphrase", **place)
+
+
+def test_a_misspelt_value_gets_a_suggestion(mini_copy):
+    path = mini_copy / "gemeenten" / "b.yaml"
+    path.write_text(path.read_text().replace("value: hoog", "value: hooog"))
+    with pytest.raises(LoadError) as caught:
+        load_study(mini_copy, base=mini_copy.parent.parent)
+    assert "did you mean 'hoog'?" in caught.value.problems[0].message

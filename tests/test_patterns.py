@@ -3,7 +3,8 @@ import math
 import pandas as pd
 import pytest
 
-from patroon.analysis import patterns
+from patroon.analysis import patterns, propositions
+from patroon.analysis.propositions import types
 from patroon.data import derive
 
 
@@ -11,7 +12,7 @@ from patroon.data import derive
 def results(mini):
     units = derive.unit_frame(mini)
     cases = derive.case_frame(mini)
-    return mini, units, cases, {e["id"]: e for e in patterns.expectations(mini, units, cases)}
+    return mini, units, cases, {r.id: r.payload() for r in propositions.evaluate(mini, units, cases)}
 
 
 def test_crosstab_has_totals_and_all_clusters(mini):
@@ -31,7 +32,7 @@ def test_cramers_v_worked_by_hand(results):
 
 def test_within_cases(results):
     _, _, _, found = results
-    assert found["binnen"]["cases_with_several_clusters"] == ["b"]
+    assert found["binnen"]["meeting"] == ["b"]
     assert found["binnen"]["value"] == pytest.approx(1 / 3, abs=1e-4)
     assert found["binnen"]["verdict"] == "deels"
 
@@ -39,7 +40,7 @@ def test_within_cases(results):
 def test_steering_conditions_rank_order(results):
     _, _, _, found = results
     assert found["sturing"]["value"] == pytest.approx(1.0)
-    assert found["sturing"]["cases_breaking_order"] == []
+    assert found["sturing"]["breaking_order"] == []
     assert found["sturing"]["verdict"] == "bevestigd"
 
 
@@ -47,18 +48,23 @@ def test_prediction_confusion_and_deviants(results):
     _, _, _, found = results
     result = found["kenmerken"]
     assert result["value"] == pytest.approx(0.8)
-    assert [d["unit_id"] for d in result["deviant_units"]] == ["org1-b"]
+    assert [d["unit_id"] for d in result["deviants"]] == ["org1-b"]
     assert result["confusion_matrix"]["niet-volgen"]["volgen"] == 1
     assert result["confusion_matrix"]["totaal"]["totaal"] == 5
 
 
 def test_discordant_cases_are_named():
-    cases = pd.DataFrame({"case_id": ["x", "y", "z"], "steering_conditions_met": [3, 2, 1],
-                          "share_volgen": [0.2, 0.9, 0.1], "steering_conditions_total": [4, 4, 4]})
-    found = patterns.expectation_steering(None, None, cases, None)
-    assert found["discordant_pairs"] == [["x", "y"]]
-    assert found["cases_breaking_order"] == ["x", "y"]
-    assert found["value"] == pytest.approx(0.5)  # ranks (3,2,1) vs (2,3,1): rho = 1 - 6*2/(3*8)
+    from patroon.analysis.propositions.frames import Rows
+    from patroon.analysis.propositions.measures import Context
+    from patroon.data.models import Rank
+
+    records = [{"case_id": c, "met": m, "share": s} for c, m, s in (("x", 3, 0.2), ("y", 2, 0.9), ("z", 1, 0.1))]
+    ctx = Context(None, Rows("gemeente", "case_id", records), set())
+    pattern = Rank.model_validate({"type": "rank", "x": {"column": "met"}, "y": {"column": "share"}})
+    found = types.rank(ctx, records, pattern)
+    assert found.details["discordant_pairs"] == [["x", "y"]]
+    assert found.details["breaking_order"] == ["x", "y"]
+    assert found.value == pytest.approx(0.5)  # ranks (3,2,1) vs (2,3,1): rho = 1 - 6*2/(3*8)
 
 
 def test_profiles_count_of_and_deviants(mini):
@@ -92,11 +98,11 @@ def test_a_unit_that_returns_to_its_first_cluster_counts_as_changed(mini):
 
 
 def test_verdict_thresholds(mini):
-    expectation = mini.study.expectations[0]
-    assert patterns.verdict(0.5, expectation) == "bevestigd"
-    assert patterns.verdict(0.3, expectation) == "deels"
-    assert patterns.verdict(0.29, expectation) == "verworpen"
-    assert patterns.verdict(None, expectation) == "verworpen"
+    thresholds = mini.study.propositions[0].verdict
+    assert propositions.verdict(0.5, thresholds) == "bevestigd"
+    assert propositions.verdict(0.3, thresholds) == "deels"
+    assert propositions.verdict(0.29, thresholds) == "verworpen"
+    assert propositions.verdict(None, thresholds) == "niet-te-toetsen"
 
 
 def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
@@ -129,19 +135,23 @@ def test_analysis_writes_workbook_with_a_sheet_per_table(tmp_path, mini):
 
 def test_synthesis_sentences_are_generated_in_the_report_language(mini):
     from patroon.pipeline.stages import analysis_results
-    from patroon.report import narrative
+    from patroon.report import proposition_text
+    from patroon.report.reader import Reader
 
     results = analysis_results(mini)
-    nl = narrative.synthesis_text(mini, results, "nl")["expectations"]
-    en = narrative.synthesis_text(mini, results, "en")["expectations"]
-    assert nl["kenmerken"].startswith("Verwachting 4 (kenmerken) is bevestigd: 4 van 5 eenheden zoals voorspeld.")
+    nl = {r.id: proposition_text.sentence(Reader.of(mini, "nl"), r) for r in results["propositions"]}
+    en = {r.id: proposition_text.sentence(Reader.of(mini, "en"), r) for r in results["propositions"]}
+    assert nl["kenmerken"].startswith("kenmerken: bevestigd. 4 van 5 zoals voorspeld (80%)")
     # Units and cases by their names, not their ids (org1-b, b); numbers in the locale's format.
     unit_name = next(u.name for u in mini.organisations["org1"].units if u.case == "b")
     assert f"{unit_name} (niet-volgen → volgen)" in nl["kenmerken"] and "org1-b" not in nl["kenmerken"]
-    assert en["binnen"] == ("Expectation 2 (within) is partly confirmed: 1 of 3 municipalities have providers in "
-                            f"more than one cluster. More than one cluster in: {mini.cases['b'].name}.")
-    assert "Cramérs V = 0,82 over 3 gemeenten en 5 eenheden" in nl["tussen"]
-    assert "Cramér's V = 0.82 over 3 municipalities and 5 units" in en["tussen"]
+    names = {c: mini.cases[c].name for c in "abc"}
+    assert en["binnen"] == (f"within: partly confirmed. In 1 of 3 municipalities (33%): {names['b']}; "
+                            f"not in {names['a']} and {names['c']}.")
+    assert "Cramérs V = 0,82 tussen Gemeente en Cluster, over 5 eenheden" in nl["tussen"]
+    assert "Cramér's V = 0.82 between Municipality and Cluster, over 5 units" in en["tussen"]
+    # The order with its ties: a (2 conditions met) > b (1) > c (0).
+    assert f"{names['a']} (2) > {names['b']} (1) > {names['c']} (0)" in nl["sturing"]
 
 
 def test_workbook_keeps_case_text_inert():

@@ -76,7 +76,7 @@ def test_colophon_names_renderer_and_data_files(built):
     text = (built / "reports" / "mini" / "gemeenten" / "a.qmd").read_text()
     assert "pandoc" in text and "typst" in text
     assert "gemeenten/a.yaml" in text and "aanbieders/org1.yaml" in text and "codebook.yaml" in text
-    assert "pseudoniemen" in text
+    assert "pseudoniemen" in text  # the study says so (`source.names`); a study that does not, gets nothing
 
 
 def test_index_links_every_report(built):

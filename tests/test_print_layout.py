@@ -1,7 +1,9 @@
 """The printed reports: every PDF of a default build (all five studies) on A4 (upright, or on its side for a
 wide table), with no words that overprint each other, no text below 7 pt, no word split between two
-letters, no label cut short and no figure marker on another or under a word, read from the PDFs' own word
-boxes against each report's .qmd and figures. The checker itself is tested on PDFs that have each fault."""
+letters, no label cut short, no figure marker on another or under a word and no table caption left at the
+foot of a page, read from the PDFs' own word boxes against each report's .qmd and figures. The checker
+itself is tested on PDFs that have each fault. The worked example of docs/your-own-study.md (18 countries)
+is checked the same way, and for names broken between letters, in tests/test_example_study.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from conftest import ROOT
-from pdf_layout import layout_problems
+from pdf_layout import broken_words, layout_problems
 
 
 def test_the_checker_finds_overprinting_small_text_and_letter_pages(tmp_path):
@@ -26,6 +28,13 @@ def test_the_checker_finds_overprinting_small_text_and_letter_pages(tmp_path):
     assert "not A4" in problems
     assert "overprint" in problems
     assert "below 7.0 pt" in problems
+    # A name broken between letters in a narrow table cell (as 18 countries across an A4 page were).
+    narrow = tmp_path / "narrow.typ"
+    narrow.write_text('#set page(paper: "a4")\n#table(columns: (1.1cm, 3cm), stroke: 0.5pt, '
+                      '[#"Czechoslovakia".clusters().join("\\u{200b}")], [United Kingdom])\n')
+    (tmp_path / "narrow.pdf").write_bytes(typst.compile(str(narrow), format="pdf"))
+    assert any("'Czechoslovakia' broken over lines" in p
+               for p in broken_words(tmp_path / "narrow.pdf", ["Czechoslovakia", "United Kingdom"]))
     good = tmp_path / "good.typ"
     good.write_text('#set page(paper: "a4")\nA plain page of ordinary text.\n')
     (tmp_path / "good.pdf").write_bytes(typst.compile(str(good), format="pdf"))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from patroon.analysis import patterns, qca, qca_minimise
+from patroon.analysis import qca, qca_minimise, qca_study
 from patroon.data import derive
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qca"
@@ -202,16 +202,28 @@ def test_bad_values_are_refused_naming_source_and_column(column, values, message
     assert str(caught.value).startswith("units.csv: ")
 
 
-def test_all_rows_positive_is_refused_not_printed_as_the_empty_set():
-    with pytest.raises(qca.QcaError, match="every observed configuration has the outcome"):
-        qca.analyse(_tiny(Y=[1, 1, 1, 1]), ["A", "B"], "Y", case_column="case")
+def test_all_rows_positive_gives_the_complex_solution_and_refuses_the_parsimonious_as_r_does():
+    # Every observed configuration (A,B) = 11, 10, 01, 00 has Y: R's minimize() gives the complex solution
+    # (include = "" minimises the positive rows only: with all four rows positive, nothing is left of A or
+    # B) and refuses include = "?" with "All truth table configurations are used, ...".
+    result = qca.analyse(_tiny(Y=[1, 1, 1, 1]), ["A", "B"], "Y", case_column="case",
+                         directional_expectations={"A": 1, "B": 1})
+    assert result.refused == {"parsimonious": qca.R_ALL_USED, "intermediate": qca.R_ALL_USED}
+    assert [s["type"] for s in result.solutions] == ["complex"]
+    assert result.truth_table["OUT"].tolist() == [1, 1, 1, 1]
+    # With three of the four configurations observed, the complex solution is A + B (rows 11, 10, 01).
+    three = qca.analyse(_tiny(A=[1, 1, 0, 0], B=[1, 0, 1, 1], Y=[1, 1, 1, 1]), ["A", "B"], "Y", case_column="case")
+    assert [s["expression"] for s in three.solutions] == ["A + B"]
+    assert "parsimonious" in three.refused
 
 
-def test_no_positive_row_is_refused_not_given_consistency_none():
-    with pytest.raises(qca.QcaError, match="nothing to explain"):
-        qca.analyse(_tiny(Y=[0, 0, 0, 0]), ["A", "B"], "Y", case_column="case")
-    with pytest.raises(qca.QcaError, match="nothing to explain"):  # the outcome occurs, but no row is consistent
-        qca.analyse(_tiny(Y=[1, 0, 1, 0]), ["A"], "Y", case_column="case")
+def test_no_positive_row_is_refused_with_rs_message_not_given_consistency_none():
+    result = qca.analyse(_tiny(Y=[0, 0, 0, 0]), ["A", "B"], "Y", case_column="case")
+    assert result.solutions == [] and set(result.refused) == {"complex", "parsimonious"}
+    assert result.refused["complex"] == "None of the values in OUT is explained. Please check the truth table."
+    assert len(result.truth_table) == 4 and len(result.necessity) == 4  # what R prints before refusing
+    # the outcome occurs, but no row is consistent
+    assert qca.analyse(_tiny(Y=[1, 0, 1, 0]), ["A"], "Y", case_column="case").refused["complex"] == qca.R_NONE_EXPLAINED
 
 
 # ------------------------------------------------------------------------------------ smaller classics
@@ -234,8 +246,7 @@ def test_minimal_covers_of_the_textbook_example_are_the_two_known_solutions():
 
 def test_contradictions_and_consistency_threshold():
     data = pd.DataFrame({"unit_id": list("abcd"), "A": [1, 1, 0, 0], "Y": [1, 0, 0, 0]})
-    with pytest.raises(qca.QcaError, match="nothing to explain"):
-        qca.analyse(data, ["A"], "Y", threshold=1.0)
+    assert qca.analyse(data, ["A"], "Y", threshold=1.0).refused["complex"] == qca.R_NONE_EXPLAINED
     lenient = qca.analyse(data, ["A"], "Y", threshold=0.5)
     row = lenient.truth_table.set_index("A").loc[1]
     assert row["contradiction"] and row["incl"] == 0.5 and row["OUT"] == 1
@@ -244,7 +255,7 @@ def test_contradictions_and_consistency_threshold():
 
 
 def test_mini_study_qca_worked_by_hand(mini):
-    result = patterns.run_qca(mini, derive.unit_frame(mini))
+    result = qca_study.run_qca(mini, derive.unit_frame(mini))
     for solution in result.solutions:
         assert sorted(solution["terms"]) == [["kunnen"], ["willen"]]
         assert solution["consistency"] == 1.0 and solution["coverage"] == 1.0
@@ -272,7 +283,7 @@ def test_a_value_the_calibration_does_not_list_is_refused_naming_case_file_and_c
     data = copy.deepcopy(mini)
     data.study.analysis.qca.calibration["willen"] = {"+": 1}
     with pytest.raises(LoadError) as caught:
-        patterns.run_qca(data, derive.unit_frame(data))
+        qca_study.run_qca(data, derive.unit_frame(data))
     [problem] = caught.value.problems
     assert "aanbieders" in problem.path and problem.path.endswith(".yaml")
     assert problem.field == "willen" and "does not calibrate" in problem.message
@@ -286,7 +297,7 @@ def test_mini_study_calibration_table_and_robustness(mini):
     analysis = data.study.analysis
     settings = analysis.qca.model_copy(update={"robustness": {"mixed": [0, 1]}})
     data.study = data.study.model_copy(update={"analysis": analysis.model_copy(update={"qca": settings})})
-    result = patterns.run_qca(data, derive.unit_frame(data))
+    result = qca_study.run_qca(data, derive.unit_frame(data))
     table = result.calibration
     assert set(table["condition"]) == {"willen", "kunnen", "volgen"}
     assert table[table["condition"] != "volgen"]["expectation"].eq("+").all()  # codebook: '+' favours following

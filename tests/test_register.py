@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from patroon.analysis import blocks, register
+from patroon.analysis import blocks, propositions, register
 from patroon.data.load import load_study
 from patroon.data.yamlfile import LoadError
 from patroon.report import narrative
@@ -152,13 +152,24 @@ def test_synthesis_opens_with_the_findings_and_register_and_closes_with_the_coun
 @pytest.fixture(scope="module", params=sorted(THESES))
 def thesis(request):
     data = load_study(REAL_DATA / request.param, base=ROOT)
-    return data, register.evaluate(data, blocks.run_blocks(data))
+    return data, register.evaluate(data, blocks.run_blocks(data), proposition_results=propositions.evaluate(data))
 
 
 def test_every_thesis_has_a_register_with_all_three_statuses(thesis):
     data, rows = thesis
     statuses = {r.item.status for r in rows}
     assert statuses == {"afgeleid", "gecodeerd", "niet-overgenomen"}, data.study.id
+
+
+def test_every_thesis_opens_its_register_conclusions_to_propositions(thesis):
+    """Conclusions tested as propositions are derived items whose agreement is the proposition's, and every
+    proposition a register item names exists (validate refuses the others)."""
+    data, rows = thesis
+    tested = [r for r in rows if r.item.proposition is not None]
+    assert tested, data.study.id
+    found = {p.id: p for p in propositions.evaluate(data)}
+    for r in tested:
+        assert r.item.status == "afgeleid" and r.agreement == (found[r.item.proposition].agreement or "geen-oordeel")
 
 
 def test_every_derived_item_is_compared_or_says_why_not(thesis):

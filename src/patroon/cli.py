@@ -11,20 +11,40 @@ from pathlib import Path
 
 from patroon.data.load import load_study
 from patroon.data.study_data import StudyData
-from patroon.data.yamlfile import LoadError
+from patroon.data.yamlfile import LoadError, Problem
 from patroon.output.privacy import PrivacyLeak
+
+
+def _config(args):
+    """config/config.yaml as a model, or None when there is none (a study folder used on its own)."""
+    if getattr(args, "config_model", False) is False:
+        from patroon.pipeline.config import load_config
+
+        path = Path(args.config)
+        args.config_model = load_config(path) if path.exists() else None
+    return args.config_model
+
+
+def _configured_language(args) -> str:
+    """The configured language: Snakemake passes its own config's (which `--config language=en` may have
+    changed), a command run by hand reads config/config.yaml."""
+    if getattr(args, "configured_language", None):
+        return args.configured_language
+    return _config(args).language if _config(args) else "nl"
 
 
 def _studies(args) -> list[str]:
     if args.study:
         return args.study
-    from patroon.pipeline.config import load_config
-
-    return load_config(Path(args.config)).studies
+    config = _config(args)
+    if config is None:
+        raise LoadError([Problem(args.config, 1, "studies", "no such file; name the study with --study")])
+    return config.studies
 
 
 def _load(args, study_id: str) -> StudyData:
-    data = load_study(Path(args.data) / study_id, base=Path.cwd())
+    """One study, in the report language: --language, else the study's own, else the configured one."""
+    data = load_study(Path(args.data) / study_id, base=Path.cwd(), language=_configured_language(args))
     language = getattr(args, "language", None)
     if language:
         data.study = data.study.model_copy(update={"language": language})
@@ -38,12 +58,30 @@ def _guard(args):
     if getattr(args, "guard", None) is not None:
         return args.guard
     path = args.privacy
-    if path is None and Path(args.config).exists():
-        from patroon.pipeline.config import load_config
-
-        path = load_config(Path(args.config)).privacy_file
+    if path is None and _config(args) is not None:
+        path = _config(args).privacy_file
     args.guard = load_guard(Path(path) if path else None)
     return args.guard
+
+
+def _count_of(data: StudyData, kind: str, n: int) -> str:
+    """'18 countries', '1 country': validate speaks English, with the study's own English nouns; where a
+    kind has no English plural, every kind is counted by its folder name, so one line never mixes them."""
+    unit_kind = next(k for k in data.study.unit_kinds if k.kind == kind)
+    if not all(k.plural_label for k in data.study.unit_kinds):
+        return f"{n} {unit_kind.plural}"
+    if n == 1:
+        return f"1 {unit_kind.label.en.lower()}"
+    return f"{n} {unit_kind.plural_label.en.lower()}"
+
+
+def _unlisted_studies(args) -> list[Path]:
+    """Study folders (with a study.yaml) that the config does not list: validate names them, so a new
+    study is not skipped without a word."""
+    listed = set(_studies(args))
+    data = Path(args.data)
+    found = sorted(p.parent for p in data.glob("*/study.yaml")) if data.is_dir() else []
+    return [folder for folder in found if folder.name not in listed]
 
 
 def cmd_validate(args) -> int:
@@ -67,10 +105,13 @@ def cmd_validate(args) -> int:
                 continue
         if not args.quiet:
             n_units = sum(len(o.units) for o in data.organisations.values())
-            counts = [f"{len(data.cases_of(k))} {data.plural(k)}" for k in data.case_kinds()]
+            counts = [_count_of(data, k, len(data.cases_of(k))) for k in data.case_kinds()]
             if data.organisation_kind() is not None:
-                counts += [f"{len(data.organisations)} {data.plural(data.organisation_kind())}", f"{n_units} units"]
+                counts += [_count_of(data, data.organisation_kind(), len(data.organisations)), f"{n_units} units"]
             print(f"{study_id}: valid ({', '.join(counts)})")
+    if not args.study and not args.quiet:
+        for folder in _unlisted_studies(args):
+            print(f"{folder}: not in {args.config}: skipped")
     for line in problems:
         print(line, file=sys.stderr)
     if args.stamp and not problems:
@@ -144,11 +185,8 @@ def cmd_index(args) -> int:
     from patroon.report.site import index_html
 
     studies = [_load(args, s) for s in _studies(args)]
-    language = "nl"
-    if Path(args.config).exists():
-        from patroon.pipeline.config import load_config
-
-        language = load_config(Path(args.config)).language
+    # The index lists every study, so it speaks the configured language (or --language), not a study's.
+    language = args.language or _configured_language(args)
     write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(","), language), _guard(args))
     return 0
 
@@ -185,26 +223,61 @@ def cmd_schemas(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from patroon.data.scaffold import skeleton
-
-    study_id = args.study[0] if args.study else None
-    if study_id is None:
-        print("error: --study is required", file=sys.stderr)
-        return 2
     from patroon.data.load import load_codebook, load_model
     from patroon.data.models import Study
+    from patroon.data.scaffold import skeleton
+    from patroon.data.suggest import did_you_mean
 
+    if not args.study or len(args.study) != 1:
+        print("error: name the study: patroon new KIND --study STUDY --id ID", file=sys.stderr)
+        return 2
+    study_id = args.study[0]
     folder = Path(args.data) / study_id
     study = load_model(folder / "study.yaml", Study)
     codebook = load_codebook(folder / "codebook.yaml")
     kinds = {k.kind: k for k in study.unit_kinds}
-    if args.kind not in kinds:
-        print(f"error: unknown kind '{args.kind}'; this study has: {', '.join(kinds)}", file=sys.stderr)
+    kind = args.kind
+    if kind is None and len(kinds) == 1:
+        kind = next(iter(kinds))
+    if kind not in kinds:
+        what = f"unknown kind '{kind}'" if kind else "name the kind"
+        print(f"error: {what}; study {study_id} has: {', '.join(kinds)}" + did_you_mean(kind or "", kinds),
+              file=sys.stderr)
         return 2
     case_plural = next(k.plural for k in study.unit_kinds if k.role == "case")
     case_ids = sorted(p.stem for p in (folder / case_plural).glob("*.yaml"))  # what units may refer to
-    text = skeleton(study, codebook, case_ids, args.kind, args.id)
-    return _emit(text, None if args.stdout else folder / kinds[args.kind].plural / f"{args.id}.yaml")
+    language = args.language or study.language or _configured_language(args)
+    text = skeleton(study, codebook, case_ids, kind, args.id, language)
+    return _emit(text, None if args.stdout else folder / kinds[kind].plural / f"{args.id}.yaml")
+
+
+def cmd_new_study(args) -> int:
+    """A new study folder with a commented study.yaml and codebook.yaml; never over an existing folder."""
+    from patroon.data.scaffold import study_files
+    from patroon.output.atomic import write_text
+
+    folder = Path(args.data) / args.id
+    if folder.exists():
+        print(f"error: {folder} exists; not overwriting it (choose another id)", file=sys.stderr)
+        return 1
+    if args.add_to_config and not Path(args.config).exists():
+        print(f"error: {args.config} does not exist; run from the project folder or drop --add-to-config",
+              file=sys.stderr)
+        return 2
+    language = args.language or _configured_language(args)
+    plural = args.plural or f"{args.kind}s"
+    for name, text in study_files(args.id, args.kind, plural, language).items():
+        write_text(folder / name, text)
+    (folder / plural).mkdir()
+    print(f"wrote {folder}/study.yaml, {folder}/codebook.yaml and the empty folder {folder}/{plural}/")
+    if args.add_to_config:
+        from patroon.pipeline.config import add_study
+
+        add_study(Path(args.config), args.id)
+        print(f"added {args.id} to {args.config}")
+    print(f"next: fill in the TODOs, then `patroon new {args.kind} --study {args.id} --id FIRST-CASE`; "
+          "see docs/your-own-study.md")
+    return 0
 
 
 def _emit(text: str, path: Path | None) -> int:
@@ -226,7 +299,10 @@ def cmd_build(args) -> int:
     from patroon.pipeline.runner import build
 
     extra = [a for a in args.snakemake_args if a != "--"]
-    return build(Path.cwd(), args.cores, extra)
+    settings = [f"study={args.study}"] if args.study else []
+    settings += [f"language={args.language}"] if args.language else []
+    # Snakemake's --config takes every key=value after it: keep it last.
+    return build(Path.cwd(), args.cores, extra + (["--config", *settings] if settings else []))
 
 
 def cmd_import_qdc(args) -> int:
@@ -288,6 +364,9 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--results", default="results")
         s.add_argument("--reports", default="reports")
         s.add_argument("--privacy", help="file with terms that must not appear in outputs (default: from config)")
+        s.add_argument("--language", choices=["nl", "en"],
+                       help="report language; default: the study's `language`, else config/config.yaml's")
+        s.add_argument("--configured-language", choices=["nl", "en"], help=argparse.SUPPRESS)
         s.set_defaults(func=func)
         return s
 
@@ -300,7 +379,6 @@ def parser() -> argparse.ArgumentParser:
     r = add("render", cmd_render, "write .qmd and render HTML/PDF reports")
     r.add_argument("--report", action="append", help="e.g. gemeenten/rijn, aanbieders/mars or synthese")
     r.add_argument("--formats", default="html,pdf")
-    r.add_argument("--language", choices=["nl", "en"])
     r.add_argument("--renderer", default="auto", choices=["auto", "quarto", "pandoc"])
     r.add_argument("--workers", type=int, default=2, help="reports rendered at once")
     r.add_argument("--stamp", help="write this file when done (for Snakemake)")
@@ -312,10 +390,16 @@ def parser() -> argparse.ArgumentParser:
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
     s.add_argument("--out", default="workflow/schemas")
     s.add_argument("--check", action="store_true")
-    n = add("new", cmd_new, "write a case file skeleton with every codebook variable")
-    n.add_argument("kind", help="gemeente or aanbieder (a unit kind of the study)")
+    n = add("new", cmd_new, "write a case file skeleton with every codebook variable of its kind")
+    n.add_argument("kind", nargs="?", help="a kind of case of the study (unit_kinds in its study.yaml); "
+                                           "may be left out when the study has one")
     n.add_argument("--id", required=True, type=_slug)
     n.add_argument("--stdout", action="store_true")
+    ns = add("new-study", cmd_new_study, "write a new study folder: a commented study.yaml and codebook.yaml")
+    ns.add_argument("id", type=_slug, help="the study id, also its folder name under data/")
+    ns.add_argument("--kind", type=_slug, default="case", help="the kind of case it compares (default: case)")
+    ns.add_argument("--plural", type=_slug, help="the folder of the case files (default: KIND + 's')")
+    ns.add_argument("--add-to-config", action="store_true", help="also list the study in config/config.yaml")
     y = add("synth", cmd_synth, "write a synthetic study drawn from a real study's codebook")
     y.add_argument("--gemeenten", type=int, required=True)
     y.add_argument("--units", type=int, required=True, help="units per gemeente")
@@ -323,6 +407,8 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--template", default="sturing-jeugdhulp")
     b = sub.add_parser("build", help="run the whole workflow with a progress bar and a summary")
     b.add_argument("--cores", type=int, default=2)
+    b.add_argument("--study", type=_slug, help="build only this study (one of config/config.yaml's studies)")
+    b.add_argument("--language", choices=["nl", "en"], help="the configured language for this build")
     b.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake, after --")
     b.set_defaults(func=cmd_build)
     q = add("import-qdc", cmd_import_qdc, "turn a REFI-QDA codebook (.qdc) into a codebook.yaml skeleton")
@@ -347,6 +433,10 @@ def main(argv: list[str] | None = None) -> int:
         if removed:
             print(f"removed the {len(removed)} outputs this job had written", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `patroon validate | head`: the reader has gone; nothing to say, and nothing was half-written.
+        sys.stderr.close()
+        return 141
     except KeyboardInterrupt:
         print("interrupted; no partial outputs were left behind", file=sys.stderr)
         return 130

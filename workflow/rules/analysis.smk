@@ -14,6 +14,7 @@ for _study in STUDIES:
             other=[f"results/{_study}/{name}" for name in _outputs if name != "patterns.json"],
         params:
             study=_study,
+            language=LANGUAGE,  # labels in the tables follow the language: a change reruns the job
         priority: 20  # see reports.smk: longest jobs first
         threads: 1
         resources:

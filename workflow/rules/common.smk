@@ -13,6 +13,12 @@ validate(config, "../schemas/config.schema.json")
 
 DATA = Path(config.get("data_dir", "data"))
 STUDIES = config["studies"]
+# `make reports STUDY=id` / `patroon build --study id` (Snakemake `--config study=id`): build that study
+# only. The index still lists every configured study.
+BUILD = [config["study"]] if config.get("study") else STUDIES
+if not set(BUILD) <= set(STUDIES):
+    raise WorkflowError(f"config/config.yaml: studies: '{config['study']}' is not listed; add it there "
+                        f"(known: {', '.join(STUDIES)})")
 FORMATS = config.get("formats", ["html", "pdf"])
 LANGUAGE = config.get("language", "nl")
 RENDERER = config.get("renderer", "auto")
@@ -28,10 +34,11 @@ PRIVACY_INPUT = [PRIVACY] if PRIVACY else []
 # Quoted for the shell: a configured data_dir is a path, never shell syntax (a space or `;` in it must
 # reach patroon as part of the path). Everything else in the shell lines is a schema-checked enum or slug.
 PATROON = f"{shlex.quote(sys.executable)} -m patroon"
-COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml"
+COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml --configured-language {LANGUAGE}"
 # Stages that read one study take its folder from their declared input, and write where their declared
 # outputs are: with a storage plugin (no shared filesystem) those are local copies in other places.
-STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml'
+STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml ' + \
+    f"--configured-language {LANGUAGE}"
 # Render jobs per study (config `report_shards`; the slurm profile raises it): see reports.smk.
 SHARDS = int(config.get("report_shards", 1))
 

@@ -42,6 +42,9 @@ for _study in STUDIES:
                 study=_study,
                 shard=f"{_index}/{_count}",
                 data_commit=str(data_commit((DATA / _study).resolve())),
+                # A study's own `language` wins over the configured one (STUDY_DATA passes it); as a
+                # param a change of the configured language reruns the job.
+                language=LANGUAGE,
             log:
                 f"logs/{_study}/reports-{_index}-of-{_count}.log",
             priority: 30
@@ -51,7 +54,7 @@ for _study in STUDIES:
                 runtime=render_resource(layouts.render_runtime, len(_mine)),
             retries: 2
             shell:
-                "{PATROON} render " + STUDY_DATA + " --study {params.study} --language {LANGUAGE} "
+                "{PATROON} render " + STUDY_DATA + " --study {params.study} "
                 "--renderer {RENDERER} --formats {FORMAT_LIST} --shard {params.shard} --workers {threads} "
                 '--reports "$(dirname "$(dirname "$(dirname {output.manifest:q})")")" 2>&1 | tee {log}'
 

@@ -11,6 +11,7 @@ for _study in STUDIES:
             tables=[f"results/{_study}/{name}" for name in layouts.table_outputs(LAYOUT[_study])[2:]],
         params:
             study=_study,
+            language=LANGUAGE,  # labels in the tables follow the language: a change reruns the job
         priority: 10  # see reports.smk: longest jobs first
         threads: 1
         resources:

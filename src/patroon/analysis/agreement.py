@@ -192,9 +192,17 @@ def compare(first: StudyData, second: StudyData, coders: tuple[str, str]) -> Com
 
 def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-variable agreement, and every disagreement beside the decision that settled it (if any); then the
-    review corrections of values both coders agreed on (`kind` says which is which)."""
+    review corrections of values both coders agreed on (`kind` says which is which). Where a later round
+    re-decided an item, its decision is shown, with the round and what the earlier round had decided."""
     comparison = check.comparison
-    decisions = {(d.variable, d.item): d for d in (check.reconciliation.decisions if check.reconciliation else [])}
+    decisions: dict[tuple[str, str], object] = {}
+    rounds: dict[tuple[str, str], int] = {}
+    earlier: dict[tuple[str, str], str] = {}
+    for round_, _, d in (check.reconciliation.in_order() if check.reconciliation else []):
+        key = (d.variable, d.item)
+        if key in decisions and str(decisions[key].decision) != str(d.decision):
+            earlier[key] = "; ".join(filter(None, [earlier.get(key), f"ronde {rounds[key]}: {decisions[key].decision}"]))
+        decisions[key], rounds[key] = d, round_
     disagreements = comparison.disagreements.copy()
     disagreements.insert(0, "kind", "verschil")
     corrections = []
@@ -209,4 +217,6 @@ def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in ("decision", "reason", "source"):
         disagreements[column] = [getattr(decisions.get((r.variable, r.item)), column, "")
                                  for r in disagreements.itertuples()]
+    disagreements["round"] = [rounds.get((r.variable, r.item), "") for r in disagreements.itertuples()]
+    disagreements["earlier_decision"] = [earlier.get((r.variable, r.item), "") for r in disagreements.itertuples()]
     return comparison.per_variable, disagreements

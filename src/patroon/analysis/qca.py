@@ -68,10 +68,11 @@ class QcaResult:
     solutions: list[dict]
     settings: dict = field(default_factory=dict)
     simplifying_assumptions: dict = field(default_factory=dict)
-    # Filled in by patroon.patterns for a study: the analysis of ~outcome (or why it was refused), the
-    # calibration table, the units left out, and the solutions under the other defensible calibrations.
+    # The solutions R's QCA refuses to give for this truth table, with its message (see `refusals`).
+    refused: dict = field(default_factory=dict)
+    # Filled in by patroon.analysis.qca_study for a study: the analysis of ~outcome, the calibration table,
+    # the rows left out, and the solutions under the other defensible calibrations.
     negated: "QcaResult | None" = None
-    negated_refused: str = ""
     calibration: pd.DataFrame | None = None
     excluded: list = field(default_factory=list)
     robustness: pd.DataFrame | None = None
@@ -254,14 +255,22 @@ def easy_counterfactuals(complex_model, parsimonious_model, expectations, sa: li
     return rows[hit].tolist()
 
 
-def _check_explainable(positive, negative, label, threshold) -> None:
+# What R's QCA package (`minimize`) says when it refuses to minimise a truth table, word for word: no row
+# is positive (nothing to explain), or every observed row is (with the remainders included, every
+# condition would be minimised away). The synthesis shows these, never an empty solution.
+R_NONE_EXPLAINED = "None of the values in OUT is explained. Please check the truth table."
+R_ALL_USED = "All truth table configurations are used, all conditions are minimized. Please check the truth table."
+
+
+def refusals(positive: set[int], negative: set[int], intermediate: bool) -> dict[str, str]:
+    """Which solutions R refuses, with its message. Without a positive row it refuses all; with no negative
+    row only those that include the remainders (parsimonious, intermediate): the complex solution stands."""
+    kinds = ["complex", "parsimonious"] + (["intermediate"] if intermediate else [])
     if not positive:
-        raise QcaError(f"outcome '{label}': no truth-table row reaches consistency {threshold} (none of the "
-                       "configurations is sufficient): nothing to explain")
+        return {kind: R_NONE_EXPLAINED for kind in kinds}
     if not negative:
-        raise QcaError(f"outcome '{label}': every observed configuration has the outcome, so no condition makes a "
-                       "difference: all conditions are minimised away (an empty solution would read as the empty set, "
-                       "the opposite meaning); QCA needs cases without the outcome")
+        return {kind: R_ALL_USED for kind in kinds if kind != "complex"}
+    return {}
 
 
 def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: float = 1.0,
@@ -272,7 +281,8 @@ def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: 
 
     `negate` analyses the absence of the outcome (~Y). `directional_expectations` (condition -> 1 when its
     presence is expected to favour the outcome, 0 its absence, None no expectation) adds the intermediate
-    solution. Refuses bad and degenerate input with a QcaError naming `source` and the column."""
+    solution. Refuses bad input with a QcaError naming `source` and the column; a truth table R would not
+    minimise (no positive row, or no negative one) gives the result with `refused` instead."""
     if not conditions:
         raise QcaError(f"{source}: no conditions")
     if len(conditions) > MAX_CONDITIONS:
@@ -295,15 +305,21 @@ def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: 
         frame[outcome] = 1 - frame[outcome]
         label = f"~{label}"
     tt, positive, negative, remainders = truth_table(frame, conditions, outcome, threshold, n_cut, case_column)
-    try:
-        _check_explainable(positive, negative, label, threshold)
-    except QcaError as error:
-        raise QcaError(f"{source}: {error}") from None
+    refused = refusals(positive, negative, bool(directional_expectations))
+    settings = {"outcome": label, "conditions": list(conditions), "consistency_threshold": threshold,
+                "frequency_cutoff": n_cut,
+                "directional_expectations": {c: directional_expectations.get(c) for c in conditions}
+                if directional_expectations else None}
+    necessity_table = necessity(frame, conditions, outcome)
 
     solutions: list[dict] = []
+    if "complex" in refused:
+        return QcaResult(label, list(conditions), tt, necessity_table, solutions, settings, {}, refused=refused)
     complex_primes = prime_implicants(positive, set(), n)
     complex_models, c_trunc = minimal_covers(complex_primes, positive, n, max_models)
     solutions += _model_dicts(frame, conditions, outcome, label, "complex", complex_models, c_trunc)
+    if "parsimonious" in refused:
+        return QcaResult(label, list(conditions), tt, necessity_table, solutions, settings, {}, refused=refused)
     pars_primes = prime_implicants(positive, remainders, n)
     pars_models, p_trunc = minimal_covers(pars_primes, positive, n, max_models)
     sa = {f"M{i}": simplifying_assumptions(m, positive, remainders, n) for i, m in enumerate(pars_models, start=1)}
@@ -331,9 +347,5 @@ def analyse(data: pd.DataFrame, conditions: list[str], outcome: str, threshold: 
             solutions += _model_dicts(frame, conditions, outcome, label, "intermediate", entry["models"], entry["trunc"],
                                       {"from": entry["from"], "easy_counterfactuals": [_row_number(r) for r in entry["ec"]]})
 
-    settings = {"outcome": label, "conditions": list(conditions), "consistency_threshold": threshold,
-                "frequency_cutoff": n_cut,
-                "directional_expectations": {c: directional_expectations.get(c) for c in conditions}
-                if directional_expectations else None}
-    return QcaResult(label, list(conditions), tt, necessity(frame, conditions, outcome), solutions, settings,
+    return QcaResult(label, list(conditions), tt, necessity_table, solutions, settings,
                      {k: [_row_number(r) for r in v] for k, v in sa.items()})

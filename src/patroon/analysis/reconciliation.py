@@ -9,6 +9,10 @@ coding. `check_coding` holds all three together; `patroon validate` fails on any
   it corrects a value both coded alike, giving that value for both), or one whose recorded values are not
   what the coders wrote;
 - a study file whose value is not the decided one (the decision was taken but not carried out).
+
+Decisions come in rounds: the first is the file's `decisions`, later ones (`rounds`) re-decide values
+under revised coding rules on a stated date. The latest round's decision is the one the study's files
+must carry; the earlier ones stay in the file as the record of what was decided before.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 from patroon.analysis.agreement import Comparison, ItemKey, coded_items, compare
 from patroon.data.derive import unit_refs
 from patroon.data.load import _display, load_study
-from patroon.data.models import ReconciliationFile
+from patroon.data.models import Decision, ReconciliationFile
 from patroon.data.study_data import CODERS_DIR, StudyData
 from patroon.data.yamlfile import Document, LoadError, Problem, parse_model, read_yaml
 
@@ -96,18 +100,23 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
     agreed = {(k.variable, k.item): v.value for k, v in first_items.items() if (k.variable, k.item) not in open_}
     levels = {(k.variable, k.item): k.level for k in first_items}
     corrections: set[tuple[str, str]] = set()
-    decided: dict[tuple[str, str], int] = {}
-    for index, decision in enumerate(reconciliation.decisions):
-        where = ("decisions", index)
+    decided: dict[tuple[str, str], int] = {}  # the line of the decision that holds (the latest round's)
+    final: dict[tuple[str, str], Decision] = {}
+    in_round: dict[tuple[int, tuple[str, str]], int] = {}
+    for round_, where, decision in reconciliation.in_order():
+        field_ = ".".join(map(str, where))
         key = (decision.variable, decision.item)
         line = document.line(where)
-        if key in decided:
-            problems.append(Problem(shown, line, f"decisions.{index}",
-                                    f"{decision.variable} of {decision.item} is decided twice (first at line {decided[key]})"))
+        if (round_, key) in in_round:
+            problems.append(Problem(shown, line, field_,
+                                    f"{decision.variable} of {decision.item} is decided twice in round {round_} "
+                                    f"(first at line {in_round[round_, key]})"))
             continue
-        decided[key] = line
+        # A later round re-decides under revised rules: its decision holds, the earlier one stays as record.
+        in_round[round_, key] = decided[key] = line
+        final[key] = decision
         if set(decision.values) != set(coders):
-            problems.append(Problem(shown, document.line(where + ("values",)), f"decisions.{index}.values",
+            problems.append(Problem(shown, document.line(where + ("values",)), f"{field_}.values",
                                     f"must give the value of each coder: {', '.join(coders)}"))
             continue
         row = open_.get(key)
@@ -119,7 +128,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
             if both is not None and written_values == {both}:
                 corrections.add(key)
                 continue
-            problems.append(Problem(shown, line, f"decisions.{index}",
+            problems.append(Problem(shown, line, field_,
                                     f"the coders do not disagree on {decision.variable} of {decision.item}"
                                     + (f" (both coded '{both}')" if both is not None else "")
                                     + "; a correction of an agreed value must give that value for both coders"))
@@ -127,7 +136,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
         written = {row.coder_a: row.value_a, row.coder_b: row.value_b}
         for coder, value in decision.values.items():
             if str(value) != written[coder]:
-                problems.append(Problem(shown, document.line(where + ("values", coder)), f"decisions.{index}.values.{coder}",
+                problems.append(Problem(shown, document.line(where + ("values", coder)), f"{field_}.values.{coder}",
                                         f"'{value}' is not what {coder} coded ('{written[coder]}')"))
     for key, row in open_.items():
         if key not in decided:
@@ -139,8 +148,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
     main_items = coded_items(main)
     places = _item_places(main)
     cache: dict[Path, Document | None] = {}
-    for decision in reconciliation.decisions:
-        key = (decision.variable, decision.item)
+    for key, decision in final.items():
         if key not in open_ and key not in corrections:
             continue
         level = levels[key]

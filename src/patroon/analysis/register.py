@@ -13,6 +13,7 @@ import pandas as pd
 from babel.numbers import format_decimal
 
 from patroon.analysis.blocks import TOTAL, part_label
+from patroon.analysis.tables import place_ref
 from patroon.data.models import AGREEMENT, ContinuumBlock, MatrixBlock, RegisterItem
 from patroon.data.study_data import StudyData
 
@@ -227,16 +228,31 @@ def compare_continuum(block: ContinuumBlock, result, data: StudyData, name: _Nam
     return verdict, [head] + sentences
 
 
-def evaluate(data: StudyData, block_results: list, language: str | None = None) -> list[RegisterRow]:
+def compare_proposition(result, language: str) -> tuple[str, list[str]]:
+    """A conclusion tested as a proposition: its agreement with the author is the proposition's."""
+    nl = language == "nl"
+    verdict = {"bevestigd": "bevestigd" if nl else "confirmed", "deels": "deels bevestigd" if nl else "partly confirmed",
+               "verworpen": "niet bevestigd" if nl else "not confirmed",
+               "niet-te-toetsen": "niet te toetsen" if nl else "cannot be tested"}[result.verdict]
+    sentence = (f"Getoetst als propositie ‘{result.proposition.label.nl}’: {verdict}." if nl else
+                f"Tested as the proposition ‘{result.proposition.label.en}’: {verdict}.")
+    return result.agreement or "geen-oordeel", [sentence]
+
+
+def evaluate(data: StudyData, block_results: list, language: str | None = None,
+             proposition_results: list | None = None) -> list[RegisterRow]:
     language = language or data.study.language
     name = _Namer(data, language)
     blocks = {b.id: (b, r) for b, r in zip(data.study.analysis.blocks, block_results)}
+    tested = {r.id: r for r in proposition_results or []}
     rows = []
     for item in data.study.reproduction:
         block, result = blocks.get(item.block, (None, None))
         author_view = _author_view(item, name)
         if item.status != "afgeleid":
             rows.append(RegisterRow(item, "n.v.t.", [], author_view))
+        elif item.proposition is not None and item.proposition in tested:
+            rows.append(RegisterRow(item, *compare_proposition(tested[item.proposition], language), author_view))
         elif item.not_comparable:
             rows.append(RegisterRow(item, "niet-vergelijkbaar", [item.not_comparable], author_view))
         elif item.compare is not None:
@@ -285,11 +301,11 @@ def table(rows: list[RegisterRow], language: str) -> pd.DataFrame:
         if item.coded_to_match:
             note = ((note + " ") if note else "") + ("Gecodeerd om te kloppen: " if nl else "Coded to agree: ") \
                 + item.coded_to_match
-        where = "; ".join(("§" if e.section[:1].isdigit() else "") + e.section + (f", {e.table}" if e.table else "")
-                          for e in item.evidence)
+        where = "; ".join(place_ref(e) for e in item.evidence)
+        by = item.block or item.proposition or ""
         records.append({"bron": item.ref, "titel": item.title, "status": words[item.status],
-                        "blok": item.block or "", "met de auteur": words[r.agreement], "waar": where, "toelichting": note}
+                        "blok": by, "met de auteur": words[r.agreement], "waar": where, "toelichting": note}
                        if nl else
                        {"source": item.ref, "title": item.title, "status": words[item.status],
-                        "block": item.block or "", "with the author": words[r.agreement], "where": where, "note": note})
+                        "block": by, "with the author": words[r.agreement], "where": where, "note": note})
     return pd.DataFrame(records)

@@ -9,24 +9,49 @@ from patroon.data.models import CodedValue, Evidence
 from patroon.data.study_data import StudyData
 
 
-def evidence_ref(evidence: Evidence, inferred: str = "afgeleid") -> str:
-    """A compact, traceable reference: '§4.4; Tabel 4.3; p. 84; resp. 7, 10'."""
-    parts = [f"§{evidence.section}"]
+# The words of a reference in the tables' language (reports pass their message catalog's words).
+REFERENCE_WORDS = {"nl": {"inferred": "afgeleid", "page": "p.", "respondents": "resp.", "row": "rij"},
+                   "en": {"inferred": "inferred", "page": "p.", "respondents": "resp.", "row": "row"}}
+
+
+def section_ref(section: str) -> str:
+    """A section number (4.4, 7.6.1) reads §4.4; any other text (Bijlage 13, Appendix B) as written."""
+    return f"§{section}" if section[:1].isdigit() else section
+
+
+def place_ref(evidence: Evidence) -> str:
+    """Where only (no page, respondents or inference): '§7.1, Tabel 1' — the register's short column."""
+    parts = [section_ref(evidence.section)] if evidence.section else []
+    parts += [p for p in (evidence.table, evidence.dataset, evidence.citation) if p]
+    return ", ".join(parts) or (f"p. {evidence.page}" if evidence.page is not None else "; ".join(evidence.documents))
+
+
+def evidence_ref(evidence: Evidence, words: dict | None = None) -> str:
+    """A compact, traceable reference as the source writes it: '§4.4; Tabel 4.3; p. 84; resp. 7, 10', or
+    'LC (R package QCA), row AU'. `words`: the report language's words for REFERENCE_WORDS' keys."""
+    words = {**REFERENCE_WORDS["nl"], **(words or {})}
+    parts = []
+    if evidence.section:
+        parts.append(section_ref(evidence.section))
     if evidence.table:
         parts.append(evidence.table)
     if evidence.page is not None:
-        parts.append(f"p. {evidence.page}")
+        parts.append(f"{words['page']} {evidence.page}")
+    if evidence.dataset:
+        parts.append(evidence.dataset + (f", {words['row']} {evidence.row}" if evidence.row is not None else ""))
+    if evidence.citation:
+        parts.append(evidence.citation)
     if evidence.respondents:
-        parts.append("resp. " + ", ".join(map(str, evidence.respondents)))
+        parts.append(f"{words['respondents']} " + ", ".join(map(str, evidence.respondents)))
     if evidence.inferred:
-        parts.append(inferred)  # the report language's word (the workbook keeps 'afgeleid')
+        parts.append(words["inferred"])
     return "; ".join(parts)
 
 
-def evidence_summary(coded: CodedValue | None) -> str:
+def evidence_summary(coded: CodedValue | None, language: str = "nl") -> str:
     if coded is None:
         return ""
-    return " | ".join(f"{e.text} ({evidence_ref(e)})" for e in coded.evidence)
+    return " | ".join(f"{e.text} ({evidence_ref(e, REFERENCE_WORDS[language])})" for e in coded.evidence)
 
 
 def value_label(data: StudyData, variable_id: str, value: object, language: str = "nl") -> str:
@@ -70,7 +95,7 @@ def steering_table(data: StudyData, case_id: str, language: str = "nl") -> pd.Da
             "value": value,
             "meaning": value_label(data, variable.id, value, language),
             "inferred": any(e.inferred for e in coded.evidence) if coded else False,
-            "evidence": evidence_summary(coded),
+            "evidence": evidence_summary(coded, language),
         })
     return pd.DataFrame(rows)
 

@@ -3,8 +3,9 @@ the reproduction register, an organisation's units. Each returns located problem
 
 from __future__ import annotations
 
-from patroon.data.models import Codebook, OrganisationFile, Study
+from patroon.data.models import Codebook, OrganisationFile, Period, Study
 from patroon.data.study_data import StudyData
+from patroon.data.suggest import did_you_mean
 from patroon.data.yamlfile import Document, Path_, Problem
 
 
@@ -23,10 +24,22 @@ def check_codebook(codebook: Codebook, document: Document, shown: str) -> list[P
             if variable.values_from is not None and variable.values_from not in codebook.value_sets:
                 problems.append(Problem(shown, document.line(loc + ("values_from",)), variable.id,
                                         f"unknown value set '{variable.values_from}'; defined: {', '.join(codebook.value_sets)}"))
+    defined = ", ".join(sorted(clusters))
     for i, tactic in enumerate(codebook.tactics):
-        if tactic.cluster not in clusters:
+        if tactic.cluster is not None and tactic.period_clusters:
+            problems.append(Problem(shown, document.line(("tactics", i, "period_clusters")), tactic.id,
+                                    "give either `cluster` (fixed) or `period_clusters` (judged per period), not both"))
+        elif tactic.cluster is not None and tactic.cluster not in clusters:
             problems.append(Problem(shown, document.line(("tactics", i, "cluster")), tactic.id,
-                                    f"unknown cluster '{tactic.cluster}'; defined: {', '.join(sorted(clusters))}"))
+                                    f"unknown cluster '{tactic.cluster}'; defined: {defined}"))
+        elif tactic.cluster is None and len(set(tactic.period_clusters)) < 2:
+            problems.append(Problem(shown, document.line(("tactics", i)), tactic.id,
+                                    "needs `cluster`, or at least two `period_clusters` a period with this "
+                                    "tactic may take"))
+        for cluster in tactic.period_clusters:
+            if cluster not in clusters:
+                problems.append(Problem(shown, document.line(("tactics", i, "period_clusters")), tactic.id,
+                                        f"unknown cluster '{cluster}'; defined: {defined}"))
     return problems
 
 
@@ -52,11 +65,12 @@ def check_blocks(study: Study, codebook: Codebook, document: Document, shown: st
                 add("output_file", f"'{output}' is already the output of another block", ("output_file",))
             outputs.add(output)
         if block.kind not in case_kinds:
-            add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}",
-                ("kind",))
+            add("kind", f"'{block.kind}' is not a case kind of this study; expected one of: {', '.join(case_kinds)}"
+                + did_you_mean(block.kind, case_kinds), ("kind",))
         unknown = [v for v in block.variables.ids if codebook.variable(v) is None]
         if unknown:
-            add("variables", f"not in the codebook: {', '.join(unknown)}", ("variables",))
+            add("variables", f"not in the codebook: {', '.join(unknown)}"
+                + did_you_mean(unknown[0], [v.id for v in codebook.variables]), ("variables",))
         chosen = block.variables.select(codebook, block.kind)
         if not chosen:
             add("variables", "selects no variable of the codebook (check group/prefix)", ("variables",))
@@ -92,6 +106,7 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
     the block that derives it; the author's rows fit the columns they claim."""
     problems = []
     blocks = {b.id for b in study.analysis.blocks}
+    propositions = {p.id for p in study.propositions}
     seen: set[str] = set()
     for i, item in enumerate(study.reproduction):
         loc = ("reproduction", i)
@@ -106,8 +121,12 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
             add("reason", "status 'niet-overgenomen' needs `reason`: why the item is not taken over")
         if item.status != "niet-overgenomen" and item.reason is not None:
             add("reason", f"`reason` is for items not taken over; this one is '{item.status}'", ("reason",))
-        if item.status == "afgeleid" and item.block is None:
-            add("block", "status 'afgeleid' needs `block`: the block that derives it")
+        if item.status == "afgeleid" and item.block is None and item.proposition is None:
+            add("block", "status 'afgeleid' needs `block` (the block that derives it) or `proposition` (the one "
+                         "that tests it)")
+        if item.proposition is not None and item.proposition not in propositions:
+            add("proposition", f"unknown proposition '{item.proposition}'"
+                + did_you_mean(item.proposition, propositions), ("proposition",))
         if item.block is not None and item.block not in blocks:
             add("block", f"unknown block '{item.block}'; defined: {', '.join(sorted(blocks)) or 'none'}", ("block",))
         if item.compare is not None:
@@ -133,16 +152,36 @@ def check_register(study: Study, document: Document, shown: str) -> list[Problem
     return problems
 
 
+def expected_variables(codebook: Codebook, level: str, kind: str | None = None) -> list[str]:
+    """The variables a file of this level (and case kind) must code: every one the codebook defines for it."""
+    return [v.id for v in codebook.variables
+            if v.level == level and (kind is None or v.kinds is None or kind in v.kinds)]
+
+
 def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, document: Document, shown: str,
-                kind: str | None = None) -> list[Problem]:
+                kind: str | None = None, complete: bool = True) -> list[Problem]:
+    """Every coded value against the codebook; with `complete`, also every variable the codebook defines
+    for this level and kind must be there. A second coder's independent coding need not be complete: a
+    variable one coder left out counts against agreement (ONTBREEKT) instead."""
     problems = []
     missing = codebook.missing()
+    expected = expected_variables(codebook, level, kind)
+    for variable_id in expected if complete else []:
+        if variable_id not in coded:
+            where = ".".join(map(str, loc + ("coded",)))
+            unknown_code = next((m for m in sorted(missing) if m in ("onbekend", "unknown")), None)
+            how = f"write `value: {unknown_code}` with the reason as evidence" if unknown_code else \
+                "add a missing code such as `onbekend` to the codebook's missing_codes and write it, with the reason"
+            problems.append(Problem(shown, document.line(loc + ("coded",)), where,
+                                    f"'{variable_id}' is not coded; code every variable of the codebook, or, where "
+                                    f"the source does not say, {how}"))
     for variable_id, coded_value in coded.items():
         where = loc + ("coded", variable_id)
         line = document.line(where)
         variable = codebook.variable(variable_id)
         if variable is None:
-            problems.append(Problem(shown, line, variable_id, "variable is not defined in the codebook"))
+            problems.append(Problem(shown, line, variable_id, "variable is not defined in the codebook"
+                                    + did_you_mean(variable_id, expected or [v.id for v in codebook.variables])))
             continue
         if variable.level != level:
             problems.append(Problem(shown, line, variable_id,
@@ -160,31 +199,58 @@ def check_coded(codebook: Codebook, coded: dict, level: str, loc: Path_, documen
                                     "put the text in quotes"))
         elif variable.type == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
-                problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"))
+                problems.append(Problem(shown, value_line, f"{variable_id}.value", f"expected a whole number, found '{value}'"
+                                        + did_you_mean(value, missing)))
         elif variable.type == "categorical":
             allowed = [v.code for v in codebook.allowed_values(variable)]
             if str(value) not in allowed:
                 options = ", ".join(allowed + sorted(missing))
                 problems.append(Problem(shown, value_line, f"{variable_id}.value",
-                                        f"'{value}' is not allowed; expected one of: {options}"))
+                                        f"'{value}' is not allowed; expected one of: {options}"
+                                        + did_you_mean(value, allowed + sorted(missing))))
     return problems
 
 
-def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str) -> list[Problem]:
+def check_notes(codebook: Codebook, coded: dict, notes: list, loc: Path_, document: Document,
+                shown: str) -> list[Problem]:
+    """A source note about a coded variable whose choice is itself a code (or year) of that variable must
+    choose the coded value: a note left behind by a later decision misleads the reader."""
+    problems = []
+    for i, note in enumerate(notes):
+        coded_value, variable = coded.get(note.about), codebook.variable(note.about)
+        if coded_value is None or variable is None:
+            continue
+        choice, value = note.choice.strip(), str(coded_value.value)
+        if variable.type == "integer":
+            is_code = choice.isdigit()
+        else:
+            is_code = choice in {v.code for v in codebook.allowed_values(variable)} | codebook.missing()
+        if is_code and choice != value:
+            problems.append(Problem(shown, document.line(loc + ("source_notes", i, "choice")),
+                                    f"source_notes.{i}.choice",
+                                    f"chooses '{choice}' for {note.about}, but the coded value is '{value}'"))
+    return problems
+
+
+def check_organisation(data: StudyData, org: OrganisationFile, document: Document, shown: str,
+                       complete: bool = True) -> list[Problem]:
     codebook = data.codebook
-    problems = check_coded(codebook, org.coded, "organisation", (), document, shown)
+    problems = check_coded(codebook, org.coded, "organisation", (), document, shown, complete=complete)
+    problems.extend(check_notes(codebook, org.coded, org.source_notes, (), document, shown))
     seen_cases: set[str] = set()
     for i, unit in enumerate(org.units):
         loc = ("units", i)
         if unit.case not in data.cases:
             known = ", ".join(sorted(data.cases)) or "none"
             problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
-                                    f"unknown {data.case_kind()} '{unit.case}'; known: {known}"))
+                                    f"unknown {data.case_kind()} '{unit.case}'; known: {known}"
+                                    + did_you_mean(unit.case, data.cases)))
         if unit.case in seen_cases:
             problems.append(Problem(shown, document.line(loc + ("case",)), f"units.{i}.case",
                                     f"a second unit in '{unit.case}'; one unit per {data.case_kind()}"))
         seen_cases.add(unit.case)
-        problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown))
+        problems.extend(check_coded(codebook, unit.coded, "unit", loc, document, shown, complete=complete))
+        problems.extend(check_notes(codebook, unit.coded, unit.source_notes, loc, document, shown))
         for j, period in enumerate(unit.reaction):
             ploc = loc + ("reaction", j)
             clusters = set()
@@ -193,9 +259,13 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                 if tactic is None:
                     allowed = ", ".join(t.id for t in codebook.tactics)
                     problems.append(Problem(shown, document.line(ploc + ("tactics", k)), f"units.{i}.reaction.{j}.tactics",
-                                            f"unknown tactic '{tactic_id}'; expected one of: {allowed}"))
-                else:
+                                            f"unknown tactic '{tactic_id}'; expected one of: {allowed}"
+                                            + did_you_mean(tactic_id, [t.id for t in codebook.tactics])))
+                elif tactic.cluster is not None:
                     clusters.add(tactic.cluster)
+                elif period.cluster is not None:
+                    clusters.add(period.cluster.value)  # a compromise takes the period's judged cluster
+            problems.extend(_check_period_cluster(codebook, period, ploc, f"units.{i}.reaction.{j}", document, shown))
             if period.dominant_tactic is not None and period.dominant_tactic not in period.tactics:
                 problems.append(Problem(shown, document.line(ploc + ("dominant_tactic",)), f"units.{i}.reaction.{j}.dominant_tactic",
                                         f"'{period.dominant_tactic}' is not one of this period's tactics"))
@@ -204,3 +274,27 @@ def check_organisation(data: StudyData, org: OrganisationFile, document: Documen
                                         "tactics fall in different clusters (" + ", ".join(sorted(clusters))
                                         + "); set dominant_tactic to the one the source says dominates"))
     return problems
+
+
+def _check_period_cluster(codebook: Codebook, period: Period, loc: Path_, field_: str, document: Document,
+                          shown: str) -> list[Problem]:
+    """A period whose deciding tactic has no fixed cluster (a compromise) carries its judged cluster, one
+    the tactic allows; no other period does (its cluster follows from the tactic)."""
+    tactic = codebook.tactic(period.deciding_tactic)
+    if tactic is None:
+        return []  # reported as an unknown tactic
+    if tactic.cluster is None:
+        options = " or ".join(tactic.period_clusters)
+        if period.cluster is None:
+            return [Problem(shown, document.line(loc), field_,
+                            f"'{tactic.id}' decides this period and has no fixed cluster; give `cluster` "
+                            f"({options}) with its evidence, judged from the source (coding rules, rule C)")]
+        if period.cluster.value not in tactic.period_clusters:
+            return [Problem(shown, document.line(loc + ("cluster", "value")), f"{field_}.cluster.value",
+                            f"'{period.cluster.value}' is not a cluster '{tactic.id}' can take; expected {options}")]
+        return []
+    if period.cluster is not None:
+        return [Problem(shown, document.line(loc + ("cluster",)), f"{field_}.cluster",
+                        f"only a period decided by a tactic without a fixed cluster takes `cluster`; here "
+                        f"'{tactic.id}' fixes it at '{tactic.cluster}'")]
+    return []

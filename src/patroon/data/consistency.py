@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from patroon.data.models import Codebook, Study
+from patroon.data.suggest import did_you_mean
 
 if TYPE_CHECKING:  # load imports this module
     from patroon.data.study_data import StudyData
@@ -20,9 +21,11 @@ UNIT_FRAME_COLUMNS = ("unit_id", "organisation_id", "case_id", "name", "organisa
                       "cluster", "changed", "cluster_path", "reaction", "age_class", "opposing_forces",
                       "steering_adequate", "predicted_cluster", "prediction_rule", "prediction_matches")
 # A codebook variable with one of these ids would overwrite a column of the unit or case tables.
-RESERVED_IDS = set(UNIT_FRAME_COLUMNS) | {"id", "kind", "n_units", "share_volgen", "conditions_met",
-                                          "conditions_not_met", "steering_conditions_met",
-                                          "steering_conditions_total"}
+# Columns every case row has (derive.case_frame), besides one count per cluster.
+CASE_FRAME_COLUMNS = ("case_id", "name", "n_units", "share_volgen", "steering_conditions_met",
+                      "steering_conditions_partly", "steering_conditions_score", "steering_conditions_total",
+                      "conditions_met", "conditions_partly", "conditions_not_met", "steering_adequate")
+RESERVED_IDS = set(UNIT_FRAME_COLUMNS) | set(CASE_FRAME_COLUMNS) | {"id", "kind"}
 
 
 def _problem(path: str, line: int, field: str, message: str) -> "Problem":
@@ -56,6 +59,10 @@ def check_codebook_definitions(codebook: Codebook, document: "Document", shown: 
     return problems
 
 
+def _suggest(variable_id: str, codebook: Codebook) -> str:
+    return did_you_mean(variable_id, [v.id for v in codebook.variables])
+
+
 def _unit_columns(study: Study) -> set[str]:
     analysis = study.analysis
     return set(UNIT_FRAME_COLUMNS) | set(analysis.unit_columns) | set(analysis.profile_variables)
@@ -73,7 +80,7 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
 
     def variable_exists(loc: tuple, variable_id: str) -> None:
         if codebook.variable(variable_id) is None:
-            add(loc, f"'{variable_id}' is not a variable of the codebook")
+            add(loc, f"'{variable_id}' is not a variable of the codebook" + _suggest(variable_id, codebook))
 
     for column, variable_id in analysis.unit_columns.items():
         variable_exists(("unit_columns", column), variable_id)
@@ -83,21 +90,34 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
         variable_exists(("profile_groups", i), variable_id)
     for i, variable_id in enumerate(analysis.profile_variables):
         variable_exists(("profile_variables", i), variable_id)
+    if analysis.opposing_forces is not None:
+        variable = codebook.variable(analysis.opposing_forces)
+        codes = {v.code for v in codebook.allowed_values(variable)} if variable is not None else set()
+        if variable is None:
+            add(("opposing_forces",), f"'{analysis.opposing_forces}' is not a variable of the codebook")
+        elif variable.level != "unit" or not {"ja", "nee"} <= codes:
+            add(("opposing_forces",), f"'{analysis.opposing_forces}' must be a unit variable with the codes ja and nee "
+                                      "(the units.csv column opposing_forces)")
     for i, condition in enumerate(analysis.steering_conditions):
         for j, requirement in enumerate(condition.all_of):
             loc = ("steering_conditions", i, "all_of", j)
             variable = codebook.variable(requirement.variable)
             if variable is None:
-                add(loc + ("variable",), f"'{requirement.variable}' is not a variable of the codebook")
+                add(loc + ("variable",), f"'{requirement.variable}' is not a variable of the codebook"
+                    + _suggest(requirement.variable, codebook))
             elif variable.level != "case":
                 add(loc + ("variable",), f"'{requirement.variable}' is a {variable.level} variable; steering "
                                          "conditions are about the case")
             elif variable.type == "categorical":
                 allowed = {v.code for v in codebook.allowed_values(variable)}
-                unknown = [v for v in requirement.values if v not in allowed]
-                if unknown:
-                    add(loc + ("values",), f"{', '.join(unknown)} not allowed for '{requirement.variable}'; "
-                                           f"expected among: {', '.join(sorted(allowed))}")
+                for field_ in ("values", "partly"):
+                    unknown = [v for v in getattr(requirement, field_) if v not in allowed]
+                    if unknown:
+                        add(loc + (field_,), f"{', '.join(unknown)} not allowed for '{requirement.variable}'; "
+                                             f"expected among: {', '.join(sorted(allowed))}")
+            both = sorted(set(requirement.values) & set(requirement.partly))
+            if both:
+                add(loc + ("partly",), f"{', '.join(both)} cannot both meet the requirement and meet it in part")
     if not has_organisations:
         return problems
     columns = _unit_columns(study)
@@ -105,37 +125,20 @@ def check_study_references(study: Study, codebook: Codebook, document: "Document
 
     def column_exists(loc: tuple, column: str) -> None:
         if column not in columns:
-            add(loc, f"'{column}' is not a column of the unit table; known: {known}")
+            add(loc, f"'{column}' is not a column of the unit table; known: {known}" + did_you_mean(column, columns))
 
     for i, crosstab in enumerate(analysis.crosstabs):
         column_exists(("crosstabs", i, "rows"), crosstab.rows)
         column_exists(("crosstabs", i, "columns"), crosstab.columns)
-    if analysis.qca is not None:
-        column_exists(("qca", "outcome_column"), analysis.qca.outcome_column)
-        for i, condition in enumerate(analysis.qca.conditions):
-            column_exists(("qca", "conditions", i), condition)
-        for condition in analysis.qca.calibration:
-            if condition not in analysis.qca.conditions:
-                add(("qca", "calibration", condition), f"'{condition}' is not one of the QCA conditions")
-        for condition in analysis.qca.conditions:
-            if condition not in analysis.qca.calibration:
-                add(("qca", "calibration"), f"condition '{condition}' has no calibration (list every value with 1, 0 or exclude)")
-        for condition, memberships in analysis.qca.calibration.items():
-            variable = codebook.variable(analysis.unit_columns.get(condition, condition))
-            if variable is None or not codebook.allowed_values(variable):
-                continue
-            allowed = [v.code for v in codebook.allowed_values(variable)]
-            unknown = [v for v in memberships if v not in allowed]
+        grouped = [code for group in crosstab.column_groups for code in group.codes]
+        if len(grouped) != len(set(grouped)):
+            add(("crosstabs", i, "column_groups"), "a code may be in one group only")
+        groups = {g.id for g in crosstab.column_groups}
+        for row, cells in (crosstab.author.cells.items() if crosstab.author and groups else []):
+            unknown = sorted(set(cells) - groups)
             if unknown:
-                add(("qca", "calibration", condition), f"{', '.join(unknown)} not allowed for '{variable.id}'; "
-                                                       f"expected among: {', '.join(allowed)}")
-            missing = [v for v in allowed if v not in memberships]
-            if missing:
-                add(("qca", "calibration", condition), f"no membership for {', '.join(missing)}: calibrate every "
-                                                       f"value of '{variable.id}' (1, 0 or exclude)")
-        for condition in analysis.qca.directional_expectations:
-            if condition not in analysis.qca.conditions:
-                add(("qca", "directional_expectations", condition), f"'{condition}' is not one of the QCA conditions")
+                add(("crosstabs", i, "author", "cells", row), f"{', '.join(unknown)}: not a column group of this "
+                                                              f"table ({', '.join(sorted(groups))})")
     for i, rule in enumerate(analysis.prediction_rules):
         if rule.cluster not in clusters:
             add(("prediction_rules", i, "cluster"), f"unknown cluster '{rule.cluster}'; defined: {', '.join(sorted(clusters))}")

@@ -1,7 +1,8 @@
 """From loaded models to the two frames everything else is built on: one row per unit, one per case.
 
-Nothing is typed by hand here: clusters follow from the tactics through the codebook, the age class from
-the founding year and the study's cut-off, conditions and predictions from the rules in study.yaml.
+Nothing is typed by hand here: clusters follow from the tactics through the codebook (a compromise
+period's from its judged `cluster`), the age class from the founding year and the study's cut-off,
+conditions and predictions from the rules in study.yaml.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from patroon.data.models import (
     Period,
     PredictionRule,
     Requirement,
+    SteeringCondition,
     Unit,
 )
 from patroon.data.study_data import StudyData
@@ -42,8 +44,14 @@ def unit_refs(data: StudyData) -> list[UnitRef]:
 
 
 def period_cluster(data: StudyData, period: Period) -> str:
-    tactic_id = period.dominant_tactic or period.tactics[0]
-    return data.codebook.tactic(tactic_id).cluster
+    """The cluster of the deciding tactic; for a compromise (no fixed cluster, §3.4) the period's own
+    judged cluster, which validation requires."""
+    tactic = data.codebook.tactic(period.deciding_tactic)
+    if tactic.cluster is not None:
+        return tactic.cluster
+    if period.cluster is None:
+        raise ValueError(f"'{tactic.id}' has no fixed cluster and the period gives none")
+    return period.cluster.value
 
 
 def unit_value(data: StudyData, ref: UnitRef, variable_id: str) -> CodedValue | None:
@@ -78,16 +86,32 @@ def predict(rules: list[PredictionRule], default: str | None, lookup) -> tuple[s
     return default, None
 
 
+# A condition met in part counts half in the score (met = 1, partly = 0.5, not met = 0).
+PARTLY_SCORE = 0.5
+
+
+def condition_status(condition: SteeringCondition, lookup) -> str:
+    """'met', 'partly' or 'not_met': every requirement met; every one met at least in part; otherwise."""
+    values = [(str(lookup(r.variable)), r) for r in condition.all_of]
+    if all(value in r.values for value, r in values):
+        return "met"
+    if all(value in r.values or value in r.partly for value, r in values):
+        return "partly"
+    return "not_met"
+
+
 def opposing_forces(values: list[str]) -> str:
-    """'ja' when the overall judgements pull both ways: a '+' and a '-', or a group that is itself mixed."""
+    """Our own construct, for studies that do not code the tension (`analysis.opposing_forces`): 'ja' when
+    the overall judgements pull both ways, a '+' and a '-', or a group that is itself mixed."""
     has_plus = any(v in ("+", "mixed") for v in values)
     has_minus = any(v in ("-", "mixed") for v in values)
     return "ja" if has_plus and has_minus else "nee"
 
 
 def case_frame(data: StudyData, units: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per case: cluster counts and steering conditions met. `units`: the unit frame when the
-    caller has it already (building it is most of the cost at national scale)."""
+    """One row per case: cluster counts and steering conditions met, partly met, and the score (met 1,
+    partly 0.5). `units`: the unit frame when the caller has it already (building it is most of the cost at
+    national scale)."""
     analysis = data.study.analysis
     units = unit_frame_without_case_columns(data) if units is None else units
     units_of = {case_id: rows for case_id, rows in units.groupby("case_id", sort=False)}
@@ -99,16 +123,22 @@ def case_frame(data: StudyData, units: pd.DataFrame | None = None) -> pd.DataFra
         def lookup(variable_id: str, case=case) -> str:
             return str(plain(data, case.coded.get(variable_id), variable_id))
 
-        met = [c.id for c in analysis.steering_conditions if all(_holds(r, lookup) for r in c.all_of)]
+        status = {c.id: condition_status(c, lookup) for c in analysis.steering_conditions}
+        met = [c for c, s in status.items() if s == "met"]
+        partly = [c for c, s in status.items() if s == "partly"]
         row = {"case_id": case_id, "name": case.name, "n_units": len(mine)}
         for cluster in clusters:
             row[f"n_{cluster.replace('-', '_')}"] = int((mine["cluster"] == cluster).sum())
         total = len(analysis.steering_conditions)
         row["share_volgen"] = round(row.get("n_volgen", 0) / len(mine), 4) if len(mine) else None
         row["steering_conditions_met"] = len(met)
+        row["steering_conditions_partly"] = len(partly)
+        row["steering_conditions_score"] = len(met) + PARTLY_SCORE * len(partly)
         row["steering_conditions_total"] = total
         row["conditions_met"] = ";".join(met)
-        row["conditions_not_met"] = ";".join(c.id for c in analysis.steering_conditions if c.id not in met)
+        row["conditions_partly"] = ";".join(partly)
+        row["conditions_not_met"] = ";".join(c for c, s in status.items() if s == "not_met")
+        # Adequate by the conditions fully met (partly met ones do not count here; the score shows them).
         row["steering_adequate"] = "ja" if total and len(met) / total >= analysis.steering_adequate_at else "nee"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -138,8 +168,11 @@ def unit_frame_without_case_columns(data: StudyData) -> pd.DataFrame:
         founded = row.get("founded")
         row["age_class"] = (UNKNOWN if not isinstance(founded, int)
                             else "oud" if founded < analysis.age_cutoff_year else "nieuw")
-        groups = [str(row.get(g, UNKNOWN)) for g in analysis.profile_groups]
-        row["opposing_forces"] = opposing_forces(groups)
+        if analysis.opposing_forces is not None:  # coded from the chapters, with evidence
+            row["opposing_forces"] = plain(data, unit_value(data, ref, analysis.opposing_forces),
+                                           analysis.opposing_forces)
+        else:
+            row["opposing_forces"] = opposing_forces([str(row.get(g, UNKNOWN)) for g in analysis.profile_groups])
         for variable_id in analysis.profile_variables:
             row[variable_id] = plain(data, unit_value(data, ref, variable_id), variable_id)
         rows.append(row)

@@ -15,6 +15,7 @@ from patroon.data.checks import (
     check_blocks,
     check_codebook,
     check_coded,
+    check_notes,
     check_organisation,
     check_register,
 )
@@ -24,7 +25,9 @@ from patroon.data.consistency import (
     check_study_references,
 )
 from patroon.data.models import CaseFile, Codebook, OrganisationFile, Study
+from patroon.data.proposition_checks import check_propositions, check_qca
 from patroon.data.study_data import CODERS_DIR, StudyData
+from patroon.data.suggest import did_you_mean
 from patroon.data.yamlfile import (
     Document,
     LoadError,
@@ -42,11 +45,13 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def load_study(study_dir: Path, base: Path | None = None, coder: str | None = None) -> StudyData:
+def load_study(study_dir: Path, base: Path | None = None, coder: str | None = None,
+               language: str = "nl") -> StudyData:
     """Load and fully check one study. Raises LoadError with every problem found.
 
     With `coder`, the case files are that coder's independent coding (`coders/<coder>/<plural>/`), checked
-    against the same study.yaml and codebook with the same rules.
+    against the same study.yaml and codebook with the same rules. `language` is the report language for a
+    study.yaml that sets none (the configured one).
     """
     base = base or study_dir.parent.parent
     files_dir = study_dir / CODERS_DIR / coder if coder else study_dir
@@ -58,6 +63,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         problems.extend(found)
         if document is None:
             return None, None
+        problems.extend(placeholders(document, shown))
         obj, found = parse_model(document, model, shown)
         problems.extend(found)
         return obj, document
@@ -72,6 +78,9 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     problems.extend(check_study_references(study, codebook, study_doc, _display(study_dir / "study.yaml", base),
                                            any(k.role == "organisation" for k in study.unit_kinds)))
     problems.extend(check_register(study, study_doc, _display(study_dir / "study.yaml", base)))
+    if study.language is None:
+        study = study.model_copy(update={"language": language})
+    problems.extend(check_qca(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -90,13 +99,12 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
             if not path.name.endswith(".yaml"):
                 continue  # notes, backups and editor files beside the case files are not case files
             obj, document = load(path, model)
-            if document is not None:
-                problems.extend(placeholders(document, shown))
             if obj is None:
                 continue
             if obj.kind != kind.kind:
                 problems.append(Problem(shown, document.line(("kind",)), "kind",
-                                        f"'{obj.kind}' in folder {kind.plural}/; expected '{kind.kind}'"))
+                                        f"'{obj.kind}' in folder {kind.plural}/; expected '{kind.kind}'"
+                                        + did_you_mean(obj.kind, [kind.kind])))
                 continue
             if obj.id != path.stem:
                 problems.append(Problem(shown, document.line(("id",)), "id",
@@ -116,13 +124,19 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
         kind, ident = key.split("/", 1)
         if kind in data.case_kinds():
             case = data.cases[ident]
-            problems.extend(check_coded(codebook, case.coded, "case", (), document, shown, kind=kind))
+            problems.extend(check_coded(codebook, case.coded, "case", (), document, shown, kind=kind,
+                                        complete=coder is None))
+            problems.extend(check_notes(codebook, case.coded, case.source_notes, (), document, shown))
             if case.part_of is not None and case.part_of not in data.cases:
                 known = ", ".join(sorted(data.cases)) or "none"
                 problems.append(Problem(shown, document.line(("part_of",)), "part_of",
-                                        f"unknown case '{case.part_of}'; known: {known}"))
+                                        f"unknown case '{case.part_of}'; known: {known}"
+                                        + did_you_mean(case.part_of, data.cases)))
         else:
-            problems.extend(check_organisation(data, data.organisations[ident], document, shown))
+            problems.extend(check_organisation(data, data.organisations[ident], document, shown,
+                                               complete=coder is None))
+    case_ids = {kind: list(data.cases_of(kind)) for kind in data.case_kinds()}
+    problems.extend(check_propositions(study, codebook, study_doc, _display(study_dir / "study.yaml", base), case_ids))
     if problems:
         raise LoadError(sorted(set(problems), key=lambda p: (p.path, p.line, p.field)))
     return data

@@ -73,6 +73,7 @@ def export(study_id: str, codebook: Codebook, language: str = "nl") -> bytes:
             element = ET.SubElement(sets, f"{{{NS}}}Set", {"guid": guid(study_id, "cluster", cluster.id),
                                                            "name": getattr(cluster.label, language)})
             ET.SubElement(element, f"{{{NS}}}Description").text = cluster.definition
+            # A tactic judged per period (a compromise) is in no set: its cluster is the period's.
             for tactic in codebook.tactics:
                 if tactic.cluster == cluster.id:
                     ET.SubElement(element, f"{{{NS}}}MemberCode", {"guid": guid(study_id, "tactic", tactic.id)})

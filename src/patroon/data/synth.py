@@ -81,6 +81,8 @@ def write_study(data_dir: Path, name: str, n_gemeenten: int, units_per_gemeente:
     study.update(id=name, title=f"Synthetische studie: {n_gemeenten} gemeenten x {units_per_gemeente} eenheden",
                  source_notes=[])
     study.pop("coding", None)  # the template's second coding belongs to the template's cases
+    for crosstab in study.get("analysis", {}).get("crosstabs", []):
+        crosstab.pop("author", None)  # the source's own counts are about the source's cases, not these
     study["source"] = {"author": "patroon synth", "year": 2026, "kind": "synthetic",
                        "title": f"Synthetic data, seed {seed}, codebook of {template}"}
 
@@ -92,13 +94,21 @@ def write_study(data_dir: Path, name: str, n_gemeenten: int, units_per_gemeente:
     for g, ident in enumerate(gemeenten):
         dump(target / "gemeenten" / f"{ident}.yaml",
              {"id": ident, "name": f"Gemeente {g + 1}", "kind": "gemeente", "coded": _coded(codebook, "case", rng)})
-    tactics = [t.id for t in codebook.tactics]
+    tactics = codebook.tactics
+
+    def period(start: int, end: int) -> dict:
+        tactic = rng.choice(tactics)
+        drawn = {"start": start, "end": end, "tactics": [tactic.id], "evidence": EVIDENCE}
+        if tactic.cluster is None:  # a compromise: the period carries its judged cluster
+            drawn["cluster"] = {"value": rng.choice(tactic.period_clusters), "evidence": EVIDENCE}
+        return drawn
+
     for org, members in plan_units(n_gemeenten, units_per_gemeente, rng).items():
         units = []
         for g in members:
-            periods = [{"start": 2015, "end": 2017, "tactics": [rng.choice(tactics)], "evidence": EVIDENCE}]
+            periods = [period(2015, 2017)]
             if rng.random() < 0.3:
-                periods.append({"start": 2018, "end": 2020, "tactics": [rng.choice(tactics)], "evidence": EVIDENCE})
+                periods.append(period(2018, 2020))
             units.append({"case": gemeenten[g], "name": f"{org} in {gemeenten[g]}",
                           "coded": _coded(codebook, "unit", rng), "reaction": periods})
         dump(target / "aanbieders" / f"{org}.yaml",

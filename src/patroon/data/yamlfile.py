@@ -203,11 +203,11 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
 
 
 def placeholders(document: Document, shown: str) -> list[Problem]:
-    """A case file made by `patroon new` is not done while it holds a TODO."""
+    """A file made by `patroon new` or `patroon new-study` is not done while it holds a TODO."""
     if document.placeholder is None:
         return []
     return [Problem(shown, document.line(document.placeholder), field_name(document.placeholder),
-                    "still holds a TODO placeholder from `patroon new`; fill it in")]
+                    "still holds a TODO placeholder; fill it in")]
 
 
 def field_name(loc: Path_) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from patroon.analysis import blocks, patterns, tables
+from patroon.analysis import blocks, patterns, propositions, qca_study, source_counts, tables
 from patroon.analysis.agreement import agreement_frames
 from patroon.data import derive
 from patroon.data.study_data import StudyData
@@ -35,7 +35,7 @@ def per_case_tables(data: StudyData, units: pd.DataFrame | None = None) -> list[
     organisations their providers, the steering and the reactions; for studies of cases only, the coded
     values."""
     if data.organisation_kind() is None:
-        return [(case_id, "gecodeerd", tables.steering_table(data, case_id, data.study.language))
+        return [(case_id, "coded", tables.steering_table(data, case_id, data.study.language))
                 for case_id in data.cases]
     units = derive.unit_frame(data) if units is None else units
     units_of = {case_id: frame for case_id, frame in units.groupby("case_id", sort=False)}
@@ -163,23 +163,27 @@ def analysis_results(data: StudyData) -> dict:
     """All cross-case results in memory: the synthesis report and the files are made from this."""
     block_results = blocks.run_blocks(data)
     if data.organisation_kind() is None:
-        return {"blocks": block_results, "case_values": tables.case_values_table(data)}
+        return {"blocks": block_results, "case_values": tables.case_values_table(data),
+                "propositions": propositions.evaluate(data), "qca": qca_study.run_qca(data)}
     units = derive.unit_frame(data)
     cases = derive.case_frame(data, units)
     order = patterns.cluster_order(data)
-    crosstabs = {}
+    crosstabs, author_checks = {}, {}
     for spec in data.study.analysis.crosstabs:
-        columns = order if spec.columns == "cluster" else None
-        crosstabs[spec.id] = patterns.crosstab(units, spec.rows, spec.columns, columns)
-    qca_result = patterns.run_qca(data, units)
+        columns = order if spec.columns == "cluster" else [g.id for g in spec.column_groups] or None
+        crosstabs[spec.id] = patterns.crosstab(source_counts.grouped(units, spec), spec.rows, spec.columns, columns)
+        if spec.author is not None:
+            author_checks[spec.id] = source_counts.compare_with_author(crosstabs[spec.id], spec)
+    qca_result = qca_study.run_qca(data, units, cases)
     return {
         "units": units,
         "cases": cases,
         "crosstabs": crosstabs,
+        "crosstab_author_checks": author_checks,
         "profiles": patterns.profiles(data, units),
         "changes": patterns.changes(units),
         "steering_differences": patterns.steering_differences(data),
-        "expectations": patterns.expectations(data, units, cases),
+        "propositions": propositions.evaluate(data, units, cases),
         "qca": qca_result,
         "blocks": block_results,
     }
@@ -210,50 +214,64 @@ def run_analysis(data: StudyData, out: Path, guard: Guard = NO_GUARD) -> list[Pa
             csv(f"tables/{block.output_file or block.id + '-samengevat.csv'}", result.extra)
         block_payload.append({"id": block.id, "type": block.type, "kind": block.kind,
                               "table": f"tables/{block.id}.csv", **result.summary})
-    if data.organisation_kind() is None:
-        workbook = out / f"{data.study.id}.xlsx"
-        write_text(workbook, workbook_bytes(sheets), guard)
-        write_json(out / "patterns.json", guard=guard, payload={
-            "study": data.study.id, "n_cases": len(data.cases), "expectations": [], "blocks": block_payload})
-        return written + [workbook, out / "patterns.json"]
-
-    for table_id, frame in results["crosstabs"].items():
-        csv(f"tables/crosstab-{table_id}.csv", frame, index=True)
-    csv("tables/profielen.csv", results["profiles"])
-    csv("tables/veranderingen.csv", results["changes"])
-    csv("tables/sturingsverschillen.csv", results["steering_differences"])
-    csv("tables/sturingsvoorwaarden.csv", results["cases"][
-        ["case_id", "name", "steering_conditions_met", "steering_conditions_total", "conditions_met",
-         "conditions_not_met", "share_volgen", "steering_adequate"]])
-    qca_result = results["qca"]
-    if qca_result is not None:
-        csv("qca/truth_table.csv", qca_result.truth_table)
-        csv("qca/necessity.csv", qca_result.necessity)
-        # Always the same files (empty where a setting is off or ~outcome was refused): every output is
-        # declared to Snakemake, so the set may not depend on the data.
-        empty = pd.DataFrame()
-        csv("qca/calibration.csv", qca_result.calibration if qca_result.calibration is not None else empty)
-        csv("qca/robustness.csv", qca_result.robustness if qca_result.robustness is not None else empty)
-        negated = qca_result.negated
-        csv("qca/truth_table_negated.csv", negated.truth_table if negated is not None else empty)
-        csv("qca/necessity_negated.csv", negated.necessity if negated is not None else empty)
-        solutions = qca_result.solutions + (negated.solutions if negated is not None else [])
-        write_json(out / "qca/solutions.json", solutions, guard)
-        written.append(out / "qca/solutions.json")
+    if results["propositions"]:
+        csv("tables/proposities.csv", proposition_summary(results["propositions"]))
+        for result in results["propositions"]:  # each proposition's table in the workbook only
+            sheets[f"propositie/{result.id}.csv"] = (result.table, False)
+    write_qca(results["qca"], csv, out, guard, written)
+    if data.organisation_kind() is not None:
+        for table_id, frame in results["crosstabs"].items():
+            csv(f"tables/crosstab-{table_id}.csv", frame, index=True)
+        csv("tables/profielen.csv", results["profiles"])
+        csv("tables/veranderingen.csv", results["changes"])
+        csv("tables/sturingsverschillen.csv", results["steering_differences"])
+        csv("tables/sturingsvoorwaarden.csv", results["cases"][
+            ["case_id", "name", "steering_conditions_met", "steering_conditions_partly", "steering_conditions_score",
+             "steering_conditions_total", "conditions_met", "conditions_partly", "conditions_not_met", "share_volgen",
+             "steering_adequate"]])
     workbook = out / f"{data.study.id}.xlsx"
     write_text(workbook, workbook_bytes(sheets), guard)
     written.append(workbook)
-    write_json(out / "patterns.json", guard=guard, payload={
-        "study": data.study.id,
-        "n_units": int(len(results["units"])),
-        "n_cases": int(len(results["cases"])),
-        "expectations": results["expectations"],
-        "blocks": block_payload,
-    })
+    payload = {"study": data.study.id}
+    if "units" in results:
+        payload["n_units"] = int(len(results["units"]))
+    payload["n_cases"] = int(len(results["cases"])) if "cases" in results else len(data.cases)
+    payload["propositions"] = [r.payload() for r in results["propositions"]]
+    payload["blocks"] = block_payload
+    write_json(out / "patterns.json", guard=guard, payload=payload)
     written.append(out / "patterns.json")
     return written
 
 
+
+
+def proposition_summary(found: list) -> pd.DataFrame:
+    """One row per proposition: its statistic, verdict and, where the source gives one, the author's."""
+    return pd.DataFrame([{
+        "id": r.id, "number": r.proposition.number, "label": r.proposition.label.nl, "over": r.proposition.over,
+        "type": r.proposition.pattern.type, "statistic": r.observed.statistic, "value": r.observed.value,
+        "n": r.observed.n, "verdict": r.verdict, "reason": r.observed.reason or "",
+        "author_verdict": r.proposition.author.verdict if r.proposition.author else "",
+        "agreement": r.agreement or "", "circular": r.proposition.circular or ""} for r in found])
+
+
+def write_qca(result, csv, out: Path, guard: Guard, written: list[Path]) -> None:
+    """qca/: truth table, necessity, calibration, robustness, the same for ~outcome, and every solution.
+    Always the same files (empty where a setting is off): every output is declared to Snakemake, so the
+    set may not depend on the data."""
+    if result is None:
+        return
+    csv("qca/truth_table.csv", result.truth_table)
+    csv("qca/necessity.csv", result.necessity)
+    empty = pd.DataFrame()
+    csv("qca/calibration.csv", result.calibration if result.calibration is not None else empty)
+    csv("qca/robustness.csv", result.robustness if result.robustness is not None else empty)
+    negated = result.negated
+    csv("qca/truth_table_negated.csv", negated.truth_table if negated is not None else empty)
+    csv("qca/necessity_negated.csv", negated.necessity if negated is not None else empty)
+    solutions = result.solutions + (negated.solutions if negated is not None else [])
+    write_json(out / "qca/solutions.json", solutions, guard)
+    written.append(out / "qca/solutions.json")
 
 
 def run_agreement(check, out: Path, guard: Guard = NO_GUARD) -> list[Path]:

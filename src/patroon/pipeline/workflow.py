@@ -136,24 +136,20 @@ def layout(study_dir: Path, with_units: bool = True) -> StudyLayout:
 # must know every file a job writes before it runs. These lists are made from the same cheap reads as
 # the layout, and tests check them against what the stages actually write.
 
-def _analysis(study_dir: Path) -> dict:
-    analysis = _read(study_dir / "study.yaml").get("analysis")
-    return analysis if isinstance(analysis, dict) else {}
-
-
 def _items(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def table_outputs(lay: StudyLayout) -> list[str]:
     """What `patroon tables` writes under results/<study>/."""
-    names = ["aanbieders", "sturing", "reacties"] if lay.organisation_plural else ["gecodeerd"]
+    names = ["aanbieders", "sturing", "reacties"] if lay.organisation_plural else ["coded"]
     return ["units.csv", "cases.csv"] + [f"tables/{case}-{name}.csv" for case in lay.cases for name in names]
 
 
 def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
     """What `patroon analyse` writes under results/<study>/ (see stages.run_analysis)."""
-    analysis = _analysis(lay.study_dir)
+    study = _read(lay.study_dir / "study.yaml")
+    analysis = study.get("analysis") if isinstance(study.get("analysis"), dict) else {}
     outputs = ["codebook.qdc"]
     for block in _items(analysis.get("blocks")):
         outputs.append(f"tables/{block.get('id')}.csv")
@@ -161,13 +157,15 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
             (block.get("type") == "threshold" and block.get("output_file") is not None)
         if extra:
             outputs.append(f"tables/{block.get('output_file') or str(block.get('id')) + '-samengevat.csv'}")
+    if _items(study.get("propositions")):
+        outputs.append("tables/proposities.csv")
+    if isinstance(analysis.get("qca"), dict):
+        outputs += ["qca/truth_table.csv", "qca/necessity.csv", "qca/calibration.csv", "qca/robustness.csv",
+                    "qca/truth_table_negated.csv", "qca/necessity_negated.csv", "qca/solutions.json"]
     if lay.organisation_plural:
         outputs += [f"tables/crosstab-{spec.get('id')}.csv" for spec in _items(analysis.get("crosstabs"))]
         outputs += [f"tables/{name}.csv" for name in
                     ("profielen", "veranderingen", "sturingsverschillen", "sturingsvoorwaarden")]
-        if isinstance(analysis.get("qca"), dict):
-            outputs += ["qca/truth_table.csv", "qca/necessity.csv", "qca/calibration.csv", "qca/robustness.csv",
-                        "qca/truth_table_negated.csv", "qca/necessity_negated.csv", "qca/solutions.json"]
     return outputs + [f"{study_id}.xlsx", "patterns.json"]
 
 

@@ -42,13 +42,19 @@ def conditions_heatmap(data: StudyData, cases: pd.DataFrame, language: str, name
     # "ja"/"nee" in the cells (the colour and the caption say met/not met): with eight conditions the words
     # "niet voldaan" made the grid wider than the A4 text, and scaled to fit, its text fell under 7 pt.
     values = i18n.Messages(language).catalog["values"]
-    yes, no = values["ja"], values["nee"]
+    words = {"met": values["ja"], "partly_met": i18n.Messages(language).catalog["labels"]["partly_short"],
+             "not_met": values["nee"]}
     cells, shown = [], []
     for row in cases.itertuples():
         met = set(str(row.conditions_met).split(";"))
-        cells.append(["met" if c.id in met else "not_met" for c in conditions])
-        shown.append([yes if c.id in met else no for c in conditions])
-    labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total})" for row in cases.itertuples()]
+        partly = set(str(getattr(row, "conditions_partly", "")).split(";"))
+        status = ["met" if c.id in met else "partly_met" if c.id in partly else "not_met" for c in conditions]
+        cells.append(status)
+        shown.append([words[s] for s in status])
+    # met/total, and the score where partly met conditions count half
+    labels = [f"{row.name} ({row.steering_conditions_met}/{row.steering_conditions_total}"
+              + (f"; {i18n.number(row.steering_conditions_score, language, 1)})"
+                 if hasattr(row, "steering_conditions_score") else ")") for row in cases.itertuples()]
     return svg.grid(name, alt(language, "conditions"), labels, [getattr(c.label, language) for c in conditions],
                         cells, shown=shown)
 
@@ -87,6 +93,16 @@ def reaction_timeline(data: StudyData, language: str, refs: list | None = None, 
                             {c.id: getattr(c.label, language) for c in data.codebook.clusters}, period=(start, end))
 
 
+# A matrix shows its cases across while they fit an A4 page: beyond this many (and when there are more
+# cases than variables) the cases run down instead, in the table and in its figure. Eighteen countries
+# across made a header of names printed over each other and names broken between letters.
+CASES_ACROSS = 8
+
+
+def cases_down(n_cases: int, n_variables: int) -> bool:
+    return n_cases > CASES_ACROSS and n_cases > n_variables
+
+
 def block_figure(data: StudyData, block, result, language: str) -> Figure | None:
     """The figure that fits a block's table, or None (crosstabs and top-k read best as tables)."""
     table = result.table
@@ -106,10 +122,13 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
     if block.type == "matrix":
         cases = [c for c in table.columns if c in names]
         reader = Reader.of(data, language)
+        rows = table[cases].values.tolist()
+        shown = [[reader.compact(variable, v) for v in row] for variable, row in zip(table["variable"], rows)]
+        if cases_down(len(cases), len(table)):
+            return svg.grid(block.id, alt(language, "grid", case=reader.kind_noun(block.kind, 1)), [names[c] for c in cases], table["label"].tolist(),
+                            [[str(v) for v in column] for column in zip(*rows)], shown=[list(c) for c in zip(*shown)])
         return svg.grid(block.id, alt(language, "grid", case=reader.kind_noun(block.kind, 1)), table["label"].tolist(), [names[c] for c in cases],
-                            [[str(v) for v in row] for row in table[cases].values.tolist()],
-                            shown=[[reader.compact(variable, v) for v in row]
-                                   for variable, row in zip(table["variable"], table[cases].values.tolist())])
+                        [[str(v) for v in row] for row in rows], shown=shown)
     if block.type == "continuum":
         overall = table[table["part"] == ""].dropna(subset=["position"])
         reader = Reader.of(data, language)

@@ -27,6 +27,13 @@ def labels_of(language: str) -> dict:
     return i18n.catalog(language)["labels"]
 
 
+def reference_words(language: str) -> dict:
+    """The words of an evidence reference (page, respondents, row, inferred) in the report language."""
+    labels = labels_of(language)
+    return {"inferred": labels["inferred"], "page": labels["page_abbr"], "respondents": labels["respondents_abbr"],
+            "row": labels["row"]}
+
+
 def slug(value: object) -> str:
     """An identifier Quarto accepts in a cross-reference label (`#tbl-<slug>`)."""
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
@@ -165,7 +172,8 @@ def environment() -> jinja2.Environment:
     env.filters["typst"] = escape.typst_string
     env.filters["code"] = escape.code_span
     env.filters["sentence"] = end_sentence
-    env.filters["ref"] = lambda evidence, language="nl": tables.evidence_ref(evidence, labels_of(language)["inferred"])
+    env.filters["place"] = tables.place_ref
+    env.filters["ref"] = lambda evidence, language="nl": tables.evidence_ref(evidence, reference_words(language))
     env.globals["md_table"] = md_table
     # Quarto's HTML gets the same reading aids as the pandoc renderer's (report.css): see quarto.css.
     env.globals["quarto_css"] = "<style>\n" + (resources.files("patroon.report") / "templates" / "quarto.css").read_text(

@@ -8,20 +8,18 @@ from dataclasses import dataclass
 
 from patroon.analysis.blocks import TOTAL
 from patroon.data.study_data import StudyData
+from patroon.report import proposition_text
 from patroon.report.reader import Reader
 
 MAX_LISTED = 6  # rows named in a sentence; more are counted
 
 # Anchors of the synthesis sections the key findings link to (the template gives the headings these ids).
 SECTION_UNITS = "sec-overzicht"
-SECTION_EXPECTATIONS = "sec-verwachtingen"
+SECTION_PROPOSITIONS = "sec-proposities"
+SECTION_QCA = "sec-qca"
 SECTION_CONDITIONS = "sec-voorwaarden"
 SECTION_CHANGES = "sec-veranderingen"
 SECTION_COMPARISON = "sec-vergelijking"
-
-
-def expectation_anchor(number: int) -> str:
-    return f"sec-verwachting-{number}"
 
 
 def block_anchor(block_id: str) -> str:
@@ -55,45 +53,6 @@ def overview(reader: Reader, results: dict) -> str:
                        names=m.join([f"{reader.unit(r.unit_id)} ({reader.cluster_path(r.cluster_path, lower=True)})"
                                      for r in changed.itertuples()]))
     return text
-
-
-def observed_text(reader: Reader, result: dict) -> str:
-    """The observed pattern in words, from the numbers (patterns.json keeps an English summary too)."""
-    m = reader.m
-    value = result["value"]
-    if result["kind"] == "between-cases":
-        n_cases = len(result["distribution"])
-        n_units = sum(sum(row.values()) for row in result["distribution"].values())
-        return m.text("cramer", value=_decimal(reader, value), cases=m.count("cases", n_cases),
-                      units=m.count("units", n_units))
-    if result["kind"] == "within-cases":
-        several = len(result["cases_with_several_clusters"])
-        total = several + len(result["cases_with_one_cluster"])
-        return m.text("within", several=m.number(several), total=m.number(total))
-    if result["kind"] == "steering-conditions":
-        pairs = len(result["discordant_pairs"])
-        head = m.text("no_variation") if value is None else m.text("spearman", value=_decimal(reader, value))
-        return f"{head}; {m.count('discordant_pairs', pairs)}"
-    return m.text("as_predicted", correct=m.number(result["n_correct"]), n=m.number(result["n_units"]))
-
-
-def deviant_names(reader: Reader, result: dict) -> list[str]:
-    return [f"{reader.unit(d['unit_id'])} ({reader.cluster(d['predicted_cluster'], True)} → {reader.cluster(d['cluster'], True)})"
-            for d in result["deviant_units"]]
-
-
-def expectation_text(reader: Reader, result: dict) -> str:
-    m = reader.m
-    extra = ""
-    if result["kind"] == "within-cases":
-        extra = m.text("several_clusters", names=m.join([reader.case(c) for c in result["cases_with_several_clusters"]]))
-    elif result["kind"] == "steering-conditions":
-        extra = m.text("breaking_order", names=m.join([reader.case(c) for c in result["cases_breaking_order"]]))
-    elif result["kind"] == "organisation-prediction":
-        extra = m.text("deviant_units", names=m.join(deviant_names(reader, result)))
-    return m.text("expectation", number=result["number"], label=result["label"][reader.language],
-                  verdict=reader.catalog["verdicts"][result["verdict"]], observed=observed_text(reader, result),
-                  extra=extra)
 
 
 def block_text(reader: Reader, result) -> str:
@@ -167,36 +126,31 @@ def case_overview(reader: Reader, results: dict) -> str:
 
 
 def key_findings(reader: Reader, results: dict) -> list[Finding]:
-    """The synthesis's opening: how many units follow, which expectations hold, the telling deviant cases,
-    who changed, where steering meets most and fewest conditions; for a study of cases only, what each
-    comparison shows. Each finding names the section that shows it."""
+    """The synthesis's opening: each proposition's verdict in a sentence (with the author's beside it and
+    the deviant rows named), the QCA solution in words; in a study with organisations also how many units
+    follow, who changed, and where steering meets most and fewest conditions. Each finding names the
+    section that shows it. No bookkeeping: counts of coded values belong to the tables and the register."""
     m, labels = reader.m, reader.catalog["labels"]
     data = reader.data
-    if "units" not in results:
-        return [Finding(block_text(reader, result), block_anchor(block.id), getattr(block.label, reader.language))
-                for block, result in zip(data.study.analysis.blocks, results["blocks"])]
     findings = []
-    units = results["units"]
-    clusters = data.codebook.clusters
-    counts = units["cluster"].value_counts()
-    leader, *others = clusters
-    follow = m.count("follow_verb", int(counts.get(leader.id, 0)))
-    rest = [f"{m.number(int(counts.get(c.id, 0)))} {getattr(c.label, reader.language).lower()}" for c in others]
-    findings.append(Finding(m.text("finding_follow", follow=follow, units=m.count("units", len(units)),
-                                   others=m.join(rest)), SECTION_UNITS, labels["overview"]))
-    for verdict, key in (("bevestigd", "finding_expectations_hold"), ("deels", "finding_expectations_partly"),
-                         ("verworpen", "finding_expectations_rejected")):
-        held = [e for e in results["expectations"] if e["verdict"] == verdict]
-        if held:
-            names = m.join([m.text("expectation_short", number=e["number"], label=e["label"][reader.language].lower())
-                            for e in held])
-            findings.append(Finding(m.text(key, names=names), expectation_anchor(held[0]["number"]),
-                                    labels["expectations"]))
-    for result in results["expectations"]:
-        if result["kind"] == "organisation-prediction" and result["deviant_units"]:
-            findings.append(Finding(m.text("finding_deviants", deviants=m.count("deviants", len(result["deviant_units"])),
-                                           names=m.join(deviant_names(reader, result))),
-                                    expectation_anchor(result["number"]), labels["expectations"]))
+    if "units" in results:
+        units = results["units"]
+        counts = units["cluster"].value_counts()
+        leader, *others = data.codebook.clusters
+        follow = m.count("follow_verb", int(counts.get(leader.id, 0)))
+        rest = [f"{m.number(int(counts.get(c.id, 0)))} {getattr(c.label, reader.language).lower()}" for c in others]
+        findings.append(Finding(m.text("finding_follow", follow=follow, units=m.count("units", len(units)),
+                                       others=m.join(rest)), SECTION_UNITS, labels["overview"]))
+    for result in results.get("propositions", []):
+        findings.append(Finding(proposition_text.finding(reader, result), proposition_text.anchor(result.id),
+                                getattr(result.proposition.label, reader.language)))
+    for sentence in proposition_text.qca_findings(reader, results.get("qca")):
+        findings.append(Finding(sentence, SECTION_QCA, labels["qca"]))
+    if "units" not in results:
+        if not findings:  # nothing declared to test: say so, rather than count coded values
+            section = (SECTION_COMPARISON, labels["comparison"]) if results["blocks"] else (SECTION_UNITS, labels["overview"])
+            findings.append(Finding(m.text("finding_nothing_declared"), *section))
+        return findings
     changed = results["changes"]
     if len(changed):
         findings.append(Finding(m.text("finding_changes", changed=m.count("units_changed", len(changed)),
@@ -222,11 +176,7 @@ def synthesis_text(data: StudyData, results: dict, language: str) -> dict:
              "key_findings": key_findings(reader, results)}
     if data.study.reproduction:
         from patroon.analysis import register
-        texts["register"] = register_text(reader, register.counts(register.evaluate(data, results["blocks"], language)))
-    if "units" not in results:
-        texts["overview"] = case_overview(reader, results)
-        texts["expectations"] = {}
-        return texts
-    texts["overview"] = overview(reader, results)
-    texts["expectations"] = {r["id"]: expectation_text(reader, r) for r in results["expectations"]}
+        texts["register"] = register_text(reader, register.counts(register.evaluate(data, results["blocks"], language,
+                                                                              results.get("propositions"))))
+    texts["overview"] = overview(reader, results) if "units" in results else case_overview(reader, results)
     return texts

@@ -218,6 +218,8 @@ class Reader:
     def header(self, column: object) -> str:
         text = str(column)
         columns = self.catalog["columns"]
+        if text == "opposing_forces" and self.data.study.analysis.opposing_forces is None:
+            return columns["opposing_forces_ours"]  # derived by our own rule, not coded from the chapters
         if text in columns:
             return columns[text]
         if text in self.clusters:
@@ -252,7 +254,7 @@ class Reader:
             return self.m.percent
         if column in MEASURE_COLUMNS:
             return lambda v: self.m.number(v, 2)
-        if column in ("conditions_not_met", "conditions_met"):
+        if column in ("conditions_not_met", "conditions_met", "conditions_partly"):
             return self.condition_list
         if column in UNIT_LIST_COLUMNS:
             return self.unit_list

@@ -21,7 +21,7 @@ CELL_W, CELL_H = 54, 22
 VALUE_COLOURS = {
     "+": "#2c7bb6", "ja": "#2c7bb6", "met": "#2c7bb6",
     "-": "#d7191c", "nee": "#d7191c", "not_met": "#d7191c",
-    "mixed": "#fdae61", "gemengd": "#fdae61",
+    "mixed": "#fdae61", "gemengd": "#fdae61", "partly_met": "#fdae61",
     "−": "#d7191c",
 }
 NEUTRAL = "#d9d9d9"

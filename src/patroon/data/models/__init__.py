@@ -21,7 +21,9 @@ from patroon.data.models.cases import (  # noqa: F401
     Evidence,
     OrganisationFile,
     Period,
+    PeriodCluster,
     ReconciliationFile,
+    Round,
     SourceNote,
     Unit,
     Year,
@@ -34,6 +36,32 @@ from patroon.data.models.codebook import (  # noqa: F401
     Value,
     Variable,
 )
+from patroon.data.models.propositions import (  # noqa: F401
+    UNITS,
+    VERDICTS,
+    Alternative,
+    Association,
+    AuthorVerdict,
+    Check,
+    CoOccurrence,
+    ColumnRef,
+    Count,
+    Criterion,
+    Difference,
+    Items,
+    Measure,
+    Pattern,
+    Position,
+    Prediction,
+    Proposition,
+    Range,
+    Rank,
+    RankIn,
+    Rule,
+    Share,
+    ShareOfRows,
+    Thresholds,
+)
 from patroon.data.models.register import (  # noqa: F401
     AGREEMENT,
     AuthorCell,
@@ -45,13 +73,15 @@ from patroon.data.models.register import (  # noqa: F401
 )
 from patroon.data.models.study import (  # noqa: F401
     Analysis,
+    AuthorCounts,
     Block,
     BlockBase,
     CodingSettings,
+    ConditionRequirement,
     ContinuumBlock,
     CrossTab,
     CrossTabBlock,
-    Expectation,
+    CrossTabGroup,
     MatrixBlock,
     Membership,
     PredictionRule,
@@ -65,7 +95,7 @@ from patroon.data.models.study import (  # noqa: F401
     ThresholdBlock,
     TopKBlock,
     UnitKind,
-    VariableSelection,
 )
+from patroon.data.models.selection import VariableSelection  # noqa: F401
 
-__all__ = ['AGREEMENT', 'Analysis', 'AuthorCell', 'AuthorComparison', 'AuthorShow', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Cluster', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ContinuumBlock', 'CrossTab', 'CrossTabBlock', 'Decision', 'Direction', 'Evidence', 'Expectation', 'Label', 'MatrixBlock', 'Membership', 'MissingCode', 'OrganisationFile', 'Period', 'PredictionRule', 'QcaSettings', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'TopKBlock', 'Unit', 'UnitKind', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']
+__all__ = ['AGREEMENT', 'Alternative', 'Analysis', 'Association', 'AuthorCell', 'AuthorComparison', 'AuthorCounts', 'AuthorShow', 'AuthorVerdict', 'Block', 'BlockBase', 'CaseFile', 'Cell', 'Check', 'Cluster', 'CoOccurrence', 'Codebook', 'CodedValue', 'CodingSettings', 'Column', 'ColumnRef', 'ConditionRequirement', 'ContinuumBlock', 'Count', 'Criterion', 'CrossTab', 'CrossTabBlock', 'CrossTabGroup', 'Decision', 'Difference', 'Direction', 'Evidence', 'Items', 'Label', 'MatrixBlock', 'Measure', 'Membership', 'MissingCode', 'OrganisationFile', 'Pattern', 'Period', 'PeriodCluster', 'Position', 'Prediction', 'PredictionRule', 'Proposition', 'QcaSettings', 'Range', 'Rank', 'RankIn', 'ReconciliationFile', 'RegisterItem', 'RegisterStatus', 'ReportedValue', 'Requirement', 'Round', 'Rule', 'Share', 'ShareOfRows', 'ShortText', 'Slug', 'Source', 'SourceNote', 'SteeringCondition', 'Strict', 'Study', 'StudyPeriod', 'Tactic', 'ThresholdBlock', 'Thresholds', 'TopKBlock', 'UNITS', 'Unit', 'UnitKind', 'VERDICTS', 'Value', 'Variable', 'VariableId', 'VariableSelection', 'Year']

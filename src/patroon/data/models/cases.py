@@ -3,6 +3,7 @@ file that settles where two codings disagree."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -12,14 +13,35 @@ from patroon.data.models.base import ShortText, Slug, Strict, VariableId
 # --------------------------------------------------------------------------------------- case files
 
 
+# Where in the source a value was found. A thesis has sections, a statistical publication tables, a data
+# set rows; each reference is written as the source writes it ("4.4", "Table 3.2", "Appendix B").
+EVIDENCE_PLACES = ("section", "table", "page", "dataset", "citation", "documents")
+
+
 class Evidence(Strict):
+    """A paraphrase in our own words and where the source says it: at least one of section, table, page,
+    dataset (with row), citation (a reference without URL) or documents."""
+
     text: ShortText
-    section: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    table: Annotated[str, StringConstraints(max_length=80)] | None = None
-    page: int | Annotated[str, StringConstraints(max_length=20)] | None = None
+    section: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
+    table: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
+    page: int | Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    # A published data set and the row (case) in it, e.g. dataset: "LC (R package QCA)", row: AU.
+    dataset: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    row: int | Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
+    citation: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
     respondents: list[int | Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list)
     documents: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list)
     inferred: bool = False
+
+    @model_validator(mode="after")
+    def _placed(self) -> "Evidence":
+        if not any(getattr(self, name) for name in EVIDENCE_PLACES) and self.page is None:
+            raise ValueError("say where in the source: give at least one of section, table, page, dataset, "
+                             "citation or documents")
+        if self.row is not None and self.dataset is None:
+            raise ValueError("`row` is a row of a data set: give `dataset` too")
+        return self
 
 
 class CodedValue(Strict):
@@ -38,12 +60,22 @@ class SourceNote(Strict):
 Year = Annotated[int, Field(ge=1800, le=2100)]
 
 
+class PeriodCluster(Strict):
+    """The cluster of a period whose deciding tactic has no cluster of its own (a compromise), as judged
+    from the source, with the evidence for the judgement."""
+
+    value: Slug
+    evidence: list[Evidence] = Field(min_length=1)
+
+
 class Period(Strict):
     start: Year | None = None
     end: Year | None = None
     label: Annotated[str, StringConstraints(max_length=200)] | None = None
     tactics: list[Slug] = Field(min_length=1)
     dominant_tactic: Slug | None = None
+    # Only where the deciding tactic (dominant, else the first) has no fixed cluster in the codebook.
+    cluster: PeriodCluster | None = None
     evidence: list[Evidence] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -51,6 +83,11 @@ class Period(Strict):
         if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError(f"end {self.end} lies before start {self.start}")
         return self
+
+    @property
+    def deciding_tactic(self) -> str:
+        """The tactic whose cluster is the period's: the dominant one, else the first listed."""
+        return self.dominant_tactic or self.tactics[0]
 
 
 class Unit(Strict):
@@ -101,5 +138,33 @@ class Decision(Strict):
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+class Round(Strict):
+    """A later round of decisions, taken on a date under revised coding rules. A decision here replaces the
+    earlier one for the same variable and item; the earlier one stays in the file as the record."""
+
+    round: int = Field(ge=2)
+    date: datetime.date
+    rules: ShortText  # what changed in the rules, and where they are written
+    decisions: list[Decision] = Field(min_length=1)
+
+
 class ReconciliationFile(Strict):
-    decisions: list[Decision] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)  # the first round
+    rounds: list[Round] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rounds_in_order(self) -> "ReconciliationFile":
+        numbers = [r.round for r in self.rounds]
+        if numbers != list(range(2, 2 + len(numbers))):
+            raise ValueError(f"rounds must be numbered 2, 3, … in order; found {numbers}")
+        dates = [r.date for r in self.rounds]
+        if dates != sorted(dates):
+            raise ValueError("a later round cannot have an earlier date")
+        return self
+
+    def in_order(self) -> list[tuple[int, tuple, Decision]]:
+        """Every decision with its round and its place in the file, first round first."""
+        found = [(1, ("decisions", i), d) for i, d in enumerate(self.decisions)]
+        for j, later in enumerate(self.rounds):
+            found += [(later.round, ("rounds", j, "decisions", i), d) for i, d in enumerate(later.decisions)]
+        return found

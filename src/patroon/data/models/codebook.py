@@ -38,9 +38,14 @@ class Cluster(Strict):
 
 
 class Tactic(Strict):
+    """A tactic and its cluster. A tactic the source places in no cluster of its own (the compromise
+    tactics: §3.4 counts a compromise as following or not by which side dominates) has no `cluster` but
+    the clusters a period may take (`period_clusters`); such a period carries its judged cluster."""
+
     id: Slug
     strategy: Slug
-    cluster: Slug
+    cluster: Slug | None = None
+    period_clusters: list[Slug] = Field(default_factory=list)
     cluster_reason: ShortText | None = None
     label: Label
     definition: ShortText
@@ -71,6 +76,9 @@ class Codebook(Strict):
     clusters: list[Cluster] = Field(default_factory=list)
     tactics: list[Tactic] = Field(default_factory=list)
     value_sets: dict[Slug, list[Value]] = Field(default_factory=dict)
+    # Headings for the variables' groups in the reports (group id -> label); a group without one is shown
+    # by the label of the variable of that id, else by its last part in words.
+    groups: dict[VariableId, Label] = Field(default_factory=dict)
     variables: list[Variable]
 
     def allowed_values(self, variable: Variable) -> list[Value]:

@@ -57,8 +57,9 @@ class RegisterItem(Strict):
     kind: Literal["tabel", "figuur", "conclusie"]
     title: ShortText
     status: RegisterStatus
-    # The block that derives (afgeleid) or shows (gecodeerd) it.
+    # The block that derives (afgeleid) or shows (gecodeerd) it, or the proposition that tests it.
     block: Slug | None = None
+    proposition: Slug | None = None
     # The author's finding or judgement in our own words; for gecodeerd conclusions this is the coded finding.
     author: ShortText | None = None
     compare: AuthorComparison | None = None

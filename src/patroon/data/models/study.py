@@ -1,4 +1,4 @@
-"""study.yaml: the source, case kinds, expectations and analysis settings (blocks, QCA, coding)."""
+"""study.yaml: the source, case kinds, propositions and analysis settings (blocks, QCA, coding)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pydantic import Field, StringConstraints
 
 from patroon.data.models.base import Column, Label, ShortText, Slug, Strict, VariableId
 from patroon.data.models.cases import Evidence, SourceNote
-from patroon.data.models.codebook import Codebook
+from patroon.data.models.propositions import ColumnRef, Proposition
 from patroon.data.models.register import RegisterItem
+from patroon.data.models.selection import VariableSelection
 
 # ------------------------------------------------------------------------------------------- study
 
@@ -23,7 +24,7 @@ class Source(Strict):
     seed: ShortText | None = None
     note: ShortText | None = None
     # What the names in this study are (pseudonyms, real names of public bodies, anonymous letters):
-    # every report's colophon says it. Without it the colophon says the names are the source's pseudonyms.
+    # every report's colophon says it. Without it the colophon says nothing about names.
     names: Label | None = None
 
 
@@ -52,10 +53,22 @@ class Requirement(Strict):
     values: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(min_length=1)
 
 
+
+
+class ConditionRequirement(Requirement):
+    """A requirement of a steering condition; `partly`: the values that meet it in part (a 'mixed', 'deels')."""
+
+    partly: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(default_factory=list)
+
+
 class SteeringCondition(Strict):
+    """Met when every requirement has one of its `values`; partly met when every requirement has one of its
+    `values` or `partly` values (and not all are met); otherwise not met (§2.5 frames the conditions as
+    conjunctions: partly met means every part holds at least in part)."""
+
     id: Slug
     label: Label
-    all_of: list[Requirement] = Field(min_length=1)
+    all_of: list[ConditionRequirement] = Field(min_length=1)
 
 
 class PredictionRule(Strict):
@@ -68,21 +81,48 @@ class PredictionRule(Strict):
     because: Label
 
 
+class CrossTabGroup(Strict):
+    """One column of a cross-tab that merges codes of its column variable (the source's own grouping)."""
+
+    id: Slug
+    label: Label
+    codes: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(min_length=1)
+
+
+class AuthorCounts(Strict):
+    """The source's own counts for the cells of a cross-tab (row value -> column -> count), entered from
+    the source so that the derived counts can be set beside them; never used to compute anything."""
+
+    ref: Annotated[str, StringConstraints(min_length=1, max_length=80)]  # "Tabel 3.2"
+    cells: dict[Annotated[str, StringConstraints(min_length=1, max_length=80)],
+                dict[Annotated[str, StringConstraints(min_length=1, max_length=80)], int]] = Field(min_length=1)
+    note: Label | None = None  # how the source's rows and columns map onto ours
+
+
 class CrossTab(Strict):
     id: Slug
     rows: Column
     columns: Column
     label: Label
+    # Columns as the source groups them (e.g. Tabel 3.2's 'groot marktaandeel' = dominant); codes not in
+    # any group are left out of the table.
+    column_groups: list[CrossTabGroup] = Field(default_factory=list)
+    author: AuthorCounts | None = None
 
 
 Membership = Literal[0, 1, "exclude"]
 
 
 class QcaSettings(Strict):
+    """Crisp-set QCA over the units (`over: units`, the default in a study with organisations) or over the
+    cases of one kind (the default in a study of cases only: its first kind). Conditions and outcome are
+    columns of those rows: a codebook variable, or a column of the unit or case table."""
+
+    over: Slug | None = None
     outcome: Slug
-    outcome_column: Column
+    outcome_column: ColumnRef
     outcome_value: ShortText
-    conditions: list[Column] = Field(min_length=1)
+    conditions: list[ColumnRef] = Field(min_length=1)
     consistency_threshold: float = Field(default=1.0, ge=0.5, le=1.0)
     # Truth-table rows with fewer cases are treated as remainders (R's n.cut).
     frequency_cutoff: int = Field(default=1, ge=1)
@@ -90,52 +130,19 @@ class QcaSettings(Strict):
     negated_outcome: bool = False
     # The calibration of every condition: each coded value and its crisp membership (1 in the set, 0 out of
     # it, "exclude": the case is left out of the analysis). Every value that occurs must be listed.
-    calibration: dict[Column, dict[ShortText, Membership]]
+    calibration: dict[ColumnRef, dict[ShortText, Membership]]
     # The value that favours the outcome per condition ("+": presence, "-": absence, "0": no expectation),
     # for the intermediate solution. A condition that is a codebook variable and is not listed here takes
     # its expectation from the codebook's directions of the values calibrated as 1.
-    directional_expectations: dict[Column, Literal["+", "-", "0"]] = Field(default_factory=dict)
+    directional_expectations: dict[ColumnRef, Literal["+", "-", "0"]] = Field(default_factory=dict)
     # Robustness table: the solutions under every combination of these memberships for these values
     # (e.g. mixed: [0, 1], onbekend: [0, 1, exclude]), in every condition that uses the value.
     robustness: dict[ShortText, list[Membership]] = Field(default_factory=dict)
 
 
-class Expectation(Strict):
-    id: Slug
-    number: int
-    kind: Literal["between-cases", "within-cases", "steering-conditions", "organisation-prediction"]
-    label: Label
-    statement: ShortText
-    predicted: ShortText
-    # Thresholds that turn the observed numbers into a verdict; declared, never literals in code.
-    confirm_at: float = Field(ge=0, le=1)
-    partly_at: float = Field(ge=0, le=1)
-
-
 # ------------------------------------------------------------------------------ general building blocks
 # Study-specific cross-case analysis is declared from these few blocks; each works on the case files of
 # one kind, on the variables it selects, and writes one table `results/<study>/tables/<id>.csv`.
-
-
-class VariableSelection(Strict):
-    """Variables by explicit ids, by group, or by id prefix (in codebook order)."""
-
-    ids: list[VariableId] = Field(default_factory=list)
-    group: VariableId | None = None
-    groups: list[VariableId] = Field(default_factory=list)
-    prefix: VariableId | None = None
-
-    def select(self, codebook: "Codebook", kind: str | None = None) -> list[str]:
-        """Variable ids: the explicit ids first in their given order, then group/prefix in codebook order,
-        leaving out variables that belong to other case kinds."""
-        chosen = list(self.ids)
-        for variable in codebook.variables:
-            if variable.id in chosen or (kind is not None and variable.kinds is not None and kind not in variable.kinds):
-                continue
-            if variable.group == self.group or variable.group in self.groups or \
-                    (self.prefix is not None and variable.id.startswith(self.prefix)):
-                chosen.append(variable.id)
-        return chosen
 
 
 class ReportedValue(Strict):
@@ -250,6 +257,10 @@ class Analysis(Strict):
     crosstabs: list[CrossTab] = Field(default_factory=list)
     profile_groups: list[VariableId] = Field(default_factory=list)
     profile_variables: list[VariableId] = Field(default_factory=list)
+    # The unit variable (codes ja/nee) that codes the tension between determining factors as the case
+    # chapters describe it; the units.csv column `opposing_forces` is taken from it. Without it the column
+    # is our own construct: 'ja' when the profile groups hold both a '+' and a '-' (see derive).
+    opposing_forces: VariableId | None = None
     steering_conditions: list[SteeringCondition] = Field(default_factory=list)
     prediction_rules: list[PredictionRule] = Field(default_factory=list)
     prediction_default: Slug | None = None
@@ -275,13 +286,16 @@ class CodingSettings(Strict):
 class Study(Strict):
     id: Slug
     title: ShortText
-    language: Literal["nl", "en"] = "nl"
+    # The report language of this study; unset: config/config.yaml's `language`. `--language` on the
+    # command line overrides both. The loader fills it in, so code downstream always reads a language.
+    language: Literal["nl", "en"] | None = None
     source: Source
     # The source's research question (its central question, in its own words; `en` our translation): every
     # report's introduction opens with it.
     question: Label | None = None
     unit_kinds: list[UnitKind] = Field(min_length=1)
-    expectations: list[Expectation] = Field(default_factory=list)
+    # What the study expects or its source concludes, each as a predicted pattern with its verdict.
+    propositions: list[Proposition] = Field(default_factory=list)
     analysis: Analysis
     coding: CodingSettings | None = None
     source_notes: list[SourceNote] = Field(default_factory=list)

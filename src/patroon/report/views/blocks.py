@@ -9,6 +9,7 @@ import pandas as pd
 
 from patroon.analysis.blocks import part_label
 from patroon.data.study_data import StudyData
+from patroon.report.figures import cases_down
 from patroon.report.reader import Reader
 from patroon.report.views.common import group_label
 
@@ -112,6 +113,13 @@ def block_view(result, reader: Reader, data: StudyData, block=None) -> pd.DataFr
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
     row_value, codes = block_value_labels(data, block, result, reader)
     shown = reader.frame(table, row_values=row_value, rename=False)
+    cases = [c for c in table.columns if c in data.cases]
+    if result.type == "matrix" and cases_down(len(cases), len(table)):
+        # Too many cases to run across an A4 page: a row per case, a column per variable, and the rows
+        # of the block's judgement (computed, per the source) below them.
+        down = shown.set_index("label").drop(columns=["variable"]).T
+        down.index = [data.cases[c].name if c in data.cases else reader.header(c) for c in down.index]
+        return down.reset_index(names=reader.label("case"))
     if "label" in shown.columns and "variable" in shown.columns:
         # The row's variable decided how its cells read; its label says what the reader needs.
         shown = shown.drop(columns=["variable"]).rename(columns={"label": "variable"})

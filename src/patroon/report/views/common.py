@@ -77,8 +77,10 @@ def coded_rows(data: StudyData, coded: dict, level: str, language: str, groups_p
 
 
 def group_label(data: StudyData, group: str, language: str) -> str:
-    """A codebook group ('factor.vertrouwen' style ids) as a heading: the label of the variable of that id
-    when there is one, else the group's last part in words."""
+    """A codebook group ('factor.vertrouwen' style ids) as a heading: the codebook's label for the group,
+    else the label of the variable of that id, else the group's last part in words."""
+    if group in data.codebook.groups:
+        return getattr(data.codebook.groups[group], language)
     variable = data.codebook.variable(group)
     if variable is not None:
         return getattr(variable.label, language)

@@ -143,7 +143,8 @@ def method(data: StudyData, stem: str, synthesis: bool) -> dict:
         "clusters": [{"label": getattr(c.label, language), "text": _summary(c, language)} for c in data.codebook.clusters],
         "factors": [{"label": reader.variable(g), "text": _summary(v, language)}
                     for g in analysis.profile_groups if (v := data.codebook.variable(g)) is not None],
-        "propositions": [{"label": f"{e.number}. {getattr(e.label, language)}"} for e in data.study.expectations]
+        "propositions": [{"label": (f"{p.number}. " if p.number is not None else "") + getattr(p.label, language)}
+                         for p in data.study.propositions]
         if synthesis else [],
         "conditions": m.text("method_conditions", n=m.number(len(analysis.steering_conditions)),
                              case=reader.kind_noun(data.case_kind(), 1))

@@ -32,9 +32,11 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Engine, base: Path
     mine = derived.units_of_case.get(case_id, derived.units.iloc[0:0])
     case_row = derived.case_rows[case_id]
     conditions = []
+    partly = set(str(case_row.get("conditions_partly", "")).split(";"))
     for condition in data.study.analysis.steering_conditions:
         met = condition.id in str(case_row["conditions_met"]).split(";")
-        conditions.append({"label": getattr(condition.label, language), "met": met,
+        status = "met" if met else "partly_met" if condition.id in partly else "not_met"
+        conditions.append({"label": getattr(condition.label, language), "status": status,
                            "requires": "; ".join(reader.requirement(r.variable, r.values) for r in condition.all_of)})
     refs = derived.refs_of_case.get(case_id, [])
     org_kind = data.organisation_kind()
@@ -50,9 +52,12 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Engine, base: Path
         "nav": navigation(data, f"{case_plural}/{case_id}", related, labels["providers_here"]),
         "background_rows": [[r["label"], r["meaning"]] for r in rows if r["group"] == "achtergrond.gemeente"],
         "steering_rows": [[r["label"], r["meaning"]] for r in rows if not r["group"].startswith("achtergrond")],
-        "conditions_met": labels["conditions_met"].format(met=reader.m.number(case_row["steering_conditions_met"]),
-                                                          total=reader.m.number(case_row["steering_conditions_total"])),
-        "condition_rows": [[c["label"], labels["met"] if c["met"] else labels["not_met"], c["requires"]] for c in conditions],
+        "conditions_met": labels["conditions_met"].format(
+            met=reader.m.number(case_row["steering_conditions_met"]),
+            total=reader.m.number(case_row["steering_conditions_total"]),
+            partly=reader.m.number(case_row.get("steering_conditions_partly", 0)),
+            score=reader.m.number(case_row.get("steering_conditions_score", case_row["steering_conditions_met"]), 1)),
+        "condition_rows": [[c["label"], labels[c["status"]], c["requires"]] for c in conditions],
         "unit_rows": [unit_summary_row(reader, u) for u in mine.to_dict("records")],
         "unit_headers": unit_summary_headers(reader),
         "case_row": case_row, "refs": refs,

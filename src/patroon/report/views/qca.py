@@ -67,9 +67,15 @@ def qca_view(reader: Reader, qca) -> dict | None:
             "truth_table": frame(qca.truth_table), "necessity": frame(qca.necessity),
             "robustness": frame(qca.robustness, labels["qca_robustness_columns"]),
             # Headings in words; the expressions keep QCA's "~" for absence.
-            "results": [r for r in ({"outcome": outcome, "solutions": solutions(qca)},
+            "results": [r for r in ({"outcome": outcome, "solutions": solutions(qca), "refused": refused(qca)},
                                     {"outcome": labels["qca_absence"].format(outcome=reader.cluster(
                                         str(negated.outcome).lstrip("~"), lower=True)),
-                                     "solutions": solutions(negated)} if negated else None) if r]}
+                                     "solutions": solutions(negated), "refused": refused(negated)}
+                                    if negated else None) if r]}
+
+
+def refused(result) -> dict[str, str]:
+    """The solutions R's QCA would not give, with its message, in the order the section shows them."""
+    return {kind: result.refused[kind] for kind in ("complex", "intermediate", "parsimonious") if kind in result.refused}
 
 

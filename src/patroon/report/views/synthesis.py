@@ -1,5 +1,5 @@
-"""The view model of a study's synthesis: cross-case tables, expectations, blocks, register, QCA and
-agreement, with the generated narrative."""
+"""The view model of a study's synthesis: key findings, propositions, cross-case tables, blocks,
+register, QCA and agreement, with the generated narrative."""
 
 from __future__ import annotations
 
@@ -14,7 +14,26 @@ from patroon.report.views.agreement import agreement_view
 from patroon.report.views.blocks import block_column, block_view, source_reference
 from patroon.report.views.common import Engine, colophon, navigation
 from patroon.report.views.front import front_matter
+from patroon.report.views.propositions import propositions_view
 from patroon.report.views.qca import qca_view
+
+
+def author_counts_text(reader: Reader, spec, checks) -> str:
+    """The source's counts beside the derived ones, and where they differ (a check the source offers)."""
+    groups = {g.id: getattr(g.label, reader.language) for g in spec.column_groups}
+
+    def cells(column: str) -> str:
+        return reader.m.join([f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}: "
+                              f"{reader.m.number(getattr(r, column))}" for r in checks.itertuples()])
+
+    differ = checks[~checks["agrees"]]
+    verdict = (reader.m.text("author_counts_agree", n=reader.m.number(len(checks))) if differ.empty else
+               reader.m.text("author_counts_differ", cells=reader.m.join(
+                   [f"{reader.category(spec.rows, r.row)} × {groups.get(r.column, r.column)}" for r in differ.itertuples()])))
+    note = f" {getattr(spec.author.note, reader.language)}" if spec.author.note else ""
+    derived = reader.m.join([reader.m.number(n) for n in checks["derived"]])
+    return reader.m.text("author_counts", ref=spec.author.ref, author=cells("author"), derived=derived,
+                         verdict=verdict) + note
 
 
 def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Path) -> dict:
@@ -36,17 +55,22 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         view = {
             "units": reader.frame(results["units"][["unit_id", "case_id", "reaction", "first_cluster", "cluster",
                                                     "predicted_cluster", *groups, "opposing_forces"]]),
-            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_total",
-                                                    "share_volgen", "conditions_not_met"]]),
-            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns)
+            "cases": reader.frame(results["cases"][["case_id", "steering_conditions_met", "steering_conditions_partly",
+                                                    "steering_conditions_total", "share_volgen", "conditions_not_met"]]),
+            "crosstabs": {spec.id: reader.crosstab(results["crosstabs"][spec.id], spec.rows, spec.columns).rename(
+                              columns={g.id: getattr(g.label, language) for g in spec.column_groups})
                           for spec in data.study.analysis.crosstabs},
+            "crosstab_notes": {spec.id: author_counts_text(reader, spec, results["crosstab_author_checks"][spec.id])
+                               for spec in data.study.analysis.crosstabs
+                               if spec.id in results.get("crosstab_author_checks", {})},
             "profiles": reader.profiles(results["profiles"]),
             "changes": reader.frame(results["changes"][["unit_id", "case_id", "cluster_path", "reaction"]])
             if len(results["changes"]) else results["changes"],
             "differences": reader.frame(results["steering_differences"][["case_id", "unit_id", "difference"]]),
-            "qca": qca_view(reader, results.get("qca")),
         }
-    register_rows = register.evaluate(data, results["blocks"], language)
+    view["qca"] = qca_view(reader, results.get("qca"))
+    view["propositions"] = propositions_view(reader, results.get("propositions", []))
+    register_rows = register.evaluate(data, results["blocks"], language, results.get("propositions"))
     block_kinds = {b.id: b.kind for b in data.study.analysis.blocks}
     for row in register_rows:
         if row.author_view is not None:
@@ -83,7 +107,7 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         "block_titles": {b.id: source_reference(getattr(b.label, language)) for b in data.study.analysis.blocks},
         "source_words": labels["source_kinds"].get(data.study.source.kind, labels["source_kinds"]["other"]),
         "text": narrative.synthesis_text(data, results, language),
-        "anchors": {"expectation": narrative.expectation_anchor, "block": narrative.block_anchor},
+        "anchors": {"block": narrative.block_anchor},
         "agreement": agreement_view(data, base),
         "front": front_matter(data, "synthese", f"{labels['synthese']}: {data.study.title}",
                               (data.study, *data.cases.values(), *data.organisations.values())),
