@@ -97,7 +97,8 @@ class Reader:
         kind = kind or self.data.case_kind()
         unit_kind = next(k for k in self.data.study.unit_kinds if k.kind == kind)
         if self.m.plural_category(n) == "one":
-            label = getattr(unit_kind.label, self.language)
+            # Without the label's explanation: 'Gemeente (centrum- of perifere gemeente)' reads 'gemeente'.
+            label = re.sub(r"\s*\([^()]*\)$", "", getattr(unit_kind.label, self.language)) or unit_kind.kind
             return label[:1].lower() + label[1:]
         return getattr(unit_kind.plural_label, self.language) if unit_kind.plural_label else unit_kind.plural
 
