@@ -70,7 +70,7 @@ def identifiers(data) -> set[str]:
     `verhaal.thema`, a part `gemeenten-onderling`, a block `tabel-1-netwerkelementen`), except those that
     read as words of a label or name anyway ('niet-volgen')."""
     ids = {v.id for v in data.codebook.variables} | {part for v in data.codebook.variables for part in v.id.split(".")}
-    ids |= {b.id for b in data.study.analysis.blocks} | {e.id for e in data.study.expectations}
+    ids |= {b.id for b in data.study.analysis.blocks} | {p.id for p in data.study.propositions}
     ids |= {c.id for c in data.study.analysis.steering_conditions} | set(data.cases) | set(data.organisations)
     words = set()
     for label in [v.label for v in data.codebook.variables] + [c.label for c in data.codebook.clusters]:

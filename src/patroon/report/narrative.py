@@ -148,7 +148,7 @@ def key_findings(reader: Reader, results: dict) -> list[Finding]:
         findings.append(Finding(sentence, SECTION_QCA, labels["qca"]))
     if "units" not in results:
         if not findings:  # nothing declared to test: say so, rather than count coded values
-            section = (SECTION_COMPARISON, labels["comparison"]) if results["blocks"] else (SECTION_UNITS, labels["overview"])
+            section = (SECTION_COMPARISON, labels["comparison"].format(cases=reader.kind_noun())) if results["blocks"] else (SECTION_UNITS, labels["overview"])
             findings.append(Finding(m.text("finding_nothing_declared"), *section))
         return findings
     changed = results["changes"]
