@@ -161,6 +161,7 @@ def cmd_agreement(args) -> int:
 
 def cmd_render(args) -> int:
     from patroon.engines.detect import detect
+    from patroon.engines.quarto import QuartoError
     from patroon.pipeline.build import render_study
 
     renderer = detect(args.renderer)
@@ -173,6 +174,9 @@ def cmd_render(args) -> int:
         except KeyError as exc:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
             return 2
+        except QuartoError as exc:  # Quarto's own message; the previous reports are untouched
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if args.stamp:
         from patroon.output.atomic import write_text
 
@@ -309,10 +313,13 @@ def cmd_import_qdc(args) -> int:
     from patroon.data import qdc
 
     try:
-        document = Path(args.file).read_bytes()
+        document = qdc.read(Path(args.file))
         text = qdc.skeleton(document)
     except OSError as error:
         print(f"{args.file}: cannot read: {error.strerror}", file=sys.stderr)
+        return 1
+    except qdc.QdcRefused as error:
+        print(f"{args.file}:{error.line}: {error.field}: {error}", file=sys.stderr)
         return 1
     except (ValueError, SyntaxError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)

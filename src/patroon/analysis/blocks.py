@@ -22,9 +22,8 @@ from patroon.data.models import (
     TopKBlock,
     VariableSelection,
 )
+from patroon.data.names import TOTAL
 from patroon.data.study_data import StudyData
-
-TOTAL = "totaal"
 
 
 def select(data: StudyData, selection: VariableSelection, kind: str | None = None) -> list[str]:
