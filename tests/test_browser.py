@@ -17,10 +17,8 @@ from patroon.output.atomic import write_text
 from patroon.pipeline.build import render_study
 from patroon.pipeline.config import load_config
 from patroon.analysis.reconciliation import check_coding
-from patroon.pipeline.publish import publish
+from patroon.pipeline.publish import publish_study
 from patroon.pipeline.stages import run_agreement, run_analysis, run_tables
-from patroon.pipeline.workflow import layout, published_outputs
-from patroon.report.paths import DATA_FOLDER
 from patroon.report.site import index_html
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
@@ -49,8 +47,7 @@ def site(tmp_path_factory):
         render_study(data, out / "reports" / data.study.id, ["html"], detect("pandoc"), base=ROOT,
                      log=lambda *_: None)
         # The study's data inside reports/, as `make reports` copies it (the reports link to it).
-        publish(results, out / "reports" / data.study.id / DATA_FOLDER,
-                published_outputs(layout(data.root, with_units=False), data.study.id))
+        publish_study(data.root, out / "results", out / "reports")
     write_text(out / "reports" / "index.html", index_html(studies, ["html"]))
     return out / "reports"
 

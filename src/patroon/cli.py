@@ -196,13 +196,9 @@ def cmd_index(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from patroon.pipeline.publish import publish
-    from patroon.pipeline.workflow import layout, published_outputs
-    from patroon.report.paths import DATA_FOLDER
+    from patroon.pipeline.publish import publish_studies
 
-    for study_id in _studies(args):
-        names = published_outputs(layout(Path(args.data) / study_id, with_units=False), study_id)
-        publish(Path(args.results) / study_id, Path(args.reports) / study_id / DATA_FOLDER, names, _guard(args))
+    publish_studies(Path(args.data), _studies(args), Path(args.results), Path(args.reports), _guard(args))
     return 0
 
 
