@@ -203,6 +203,13 @@ def cmd_index(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from patroon.pipeline.publish import publish_studies
+
+    publish_studies(Path(args.data), _studies(args), Path(args.results), Path(args.reports), _guard(args))
+    return 0
+
+
 def cmd_schemas(args) -> int:
     from patroon.pipeline.schemas import schemas
 
@@ -387,6 +394,7 @@ def parser() -> argparse.ArgumentParser:
                    help="render only the K-th of N shards of each study's reports (for a cluster); default 1/1")
     i = add("index", cmd_index, "write reports/index.html")
     i.add_argument("--formats", default="html,pdf")
+    add("publish", cmd_publish, "copy a study's tables and workbook into reports/<study>/data/")
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
     s.add_argument("--out", default="workflow/schemas")
     s.add_argument("--check", action="store_true")

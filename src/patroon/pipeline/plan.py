@@ -33,6 +33,7 @@ from pathlib import Path
 
 from patroon import __version__
 from patroon.output.atomic import write_text
+from patroon.output.reproducible import data_commit
 from patroon.pipeline.workflow import StudyLayout, _read, layout, report_stems, shard, shard_count
 
 STATE = Path(".patroon")
@@ -43,7 +44,8 @@ STAGE_SETTINGS = {
     "tables": ("patroon", "language", "privacy"),
     "analysis": ("patroon", "language", "privacy"),
     "agreement": ("patroon", "privacy"),
-    "reports": ("patroon", "language", "formats", "renderer", "privacy"),
+    # data_version: the last commit of the study's data, which every report prints (see views.front).
+    "reports": ("patroon", "language", "formats", "renderer", "privacy", "data_version"),
     "index": ("patroon", "language", "formats", "privacy"),
 }
 
@@ -198,6 +200,9 @@ def plan_study(study_dir: Path, all_settings: dict, state: Path | None = None) -
     files = layout(study_dir, with_units=False).all_files()
     digests = {f: sha256_file(f) for f in files if os.path.isfile(f)}
     lay = _linked_layout(study_dir, digests, state / "links.json" if state is not None else None)
+    # Committing data that was already built re-renders its reports, as a clean build would print the commit.
+    version = data_commit(study_dir.resolve())
+    all_settings = {**all_settings, "data_version": list(version) if version else None}
     return StudyPlan(study_dir.name, lay, digests, all_settings, report_inputs(lay))
 
 

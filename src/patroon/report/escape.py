@@ -55,6 +55,12 @@ def yaml_string(value: object) -> str:
     return json.dumps(markdown(value), ensure_ascii=False)
 
 
+def yaml_markdown(text: str) -> str:
+    """A metadata value that is Markdown already, made by patroon with every piece of data in it escaped by
+    `markdown` (the title block's source, version and citation): a quoted YAML scalar, line breaks kept."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
 def typst_string(value: object) -> str:
     """A Typst string literal (for `#set document(title: ...)` in a raw Typst block): quotes and
     backslashes escaped, whitespace folded, so nothing can end the string or the block."""
