@@ -34,6 +34,7 @@ from pathlib import Path
 from patroon import __version__
 from patroon.output.atomic import write_text
 from patroon.output.reproducible import data_commit
+from patroon.report.paths import AGREEMENT_STEM
 from patroon.pipeline.workflow import StudyLayout, _read, layout, report_stems, shard, shard_count
 
 STATE = Path(".patroon")
@@ -148,6 +149,8 @@ def report_inputs(lay: StudyLayout) -> dict[str, list[str]]:
     """The data files each report is made from (see the module's docstring)."""
     everything = lay.all_files()
     inputs = {"synthese": everything}
+    if lay.coding:  # the agreement report: both codings and the reconciliation, with the study's own files
+        inputs[AGREEMENT_STEM] = everything
     for case, plural in lay.cases.items():
         inputs[f"{plural}/{case}"] = lay.case_inputs(case) if lay.organisation_plural else everything
     for org in lay.organisations:
