@@ -48,6 +48,27 @@ def test_deleted_outputs_are_made_again(built, clean):
     assert differences(outputs(built), clean) == []
 
 
+def test_one_figure_deleted_from_its_folder_is_made_again(built, clean):
+    # Its folder still exists, so Snakemake alone sees nothing missing; the build must notice the file.
+    figures = sorted((built / "reports" / "mini" / "figures" / "gemeenten-b").glob("*.svg"))
+    assert figures
+    figures[0].unlink()
+    code, said = build(built)
+    assert code == 0, said
+    assert "everything is up to date" not in said
+    assert differences(outputs(built), clean) == []
+
+
+def test_a_deleted_provider_changes_the_counts_in_every_report(built, tmp_path):
+    # Every report's method section counts the study's organisations and units, also the reports of
+    # gemeenten and providers that never worked with the deleted one.
+    (built / "data" / "mini" / "aanbieders" / "org4.yaml").unlink()
+    code, said = build(built)
+    assert code == 0, said
+    _, clean_after, _ = clean_outputs(built, tmp_path / "clean")
+    assert differences(outputs(built), clean_after) == []
+
+
 def test_a_language_change_rebuilds_in_that_language(built, tmp_path):
     # The configured language counts for a study without a language of its own.
     study = built / "data" / "mini" / "study.yaml"

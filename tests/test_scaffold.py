@@ -102,12 +102,14 @@ def test_new_study_never_overwrites_and_names_unlisted_studies(tmp_path, monkeyp
     assert "data/b: not in config/config.yaml: skipped" in capsys.readouterr().out
 
 
-def test_build_passes_one_study_and_the_language_to_snakemake(monkeypatch):
-    """`patroon build --study id --language en` is `make reports STUDY=id` with the language for this run."""
+def test_build_passes_one_study_and_the_language_to_the_runner(monkeypatch):
+    """`patroon build --study id --language en` is `make reports STUDY=id` with the language for this run
+    (what the runner does with them is tested in test_incremental.py)."""
     import patroon.pipeline.runner as runner
 
     calls = []
-    monkeypatch.setattr(runner, "build", lambda root, cores, extra: calls.append(extra) or 0)
+    monkeypatch.setattr(runner, "build", lambda root, cores, extra, **options: calls.append((extra, options)) or 0)
     assert main(["build", "--study", "lipset", "--language", "en"]) == 0
-    assert calls == [["--config", "study=lipset", "language=en"]]
-    assert main(["build"]) == 0 and calls[-1] == []
+    assert calls[-1] == ([], {"profile": None, "study": "lipset", "language": "en"})
+    assert main(["build", "--", "--dry-run"]) == 0
+    assert calls[-1] == (["--dry-run"], {"profile": None, "study": None, "language": None})

@@ -14,7 +14,8 @@ only when that content changes:
   made from: a gemeente report its own file, its providers' files, study.yaml and the codebook; a
   provider report its own file and its gemeenten's; the synthesis every file; each with the render
   settings. In a study without organisations every case report shows its rows of study-wide
-  comparisons, so it depends on every file.
+  comparisons, so it depends on every file. Every report's method section counts the study's cases,
+  organisations and units, so each fingerprint holds those counts too (`StudyLayout.shape`).
 
 A job declares these as its inputs, so Snakemake reruns it exactly when they change, and its records
 stay small. Inside a render job the same fingerprints (`StudyPlan.fingerprint`) decide report by report.
@@ -134,7 +135,7 @@ class StudyPlan:
 
     def fingerprint(self, stem: str) -> str:
         render = stage_settings(self.settings, "reports")
-        parts = [json.dumps(render, sort_keys=True)]
+        parts = [json.dumps(render, sort_keys=True), self.layout.shape()]
         parts += [f"{Path(f).relative_to(self.layout.study_dir).as_posix()}={self.digests.get(f, 'missing')}"
                   for f in self.inputs[stem]]
         return _fingerprint(parts)

@@ -109,14 +109,18 @@ def up_to_date(root: Path, wanted: Expected) -> bool:
     if stamp.get("key") != wanted.key or stamp.get("inputs") != wanted.inputs:
         return False
     recorded = stamp.get("outputs", {})
+    present = []
     for output in wanted.outputs:
         path = root / output
         if not path.exists():
             return False
-        for name in _files(root, output) if path.is_dir() else [output]:
-            info = (root / name).stat()
-            if recorded.get(name, [None, None])[:2] != [info.st_size, info.st_mtime_ns]:
-                return False
+        present += _files(root, output) if path.is_dir() else [output]
+    if set(present) != set(recorded):  # a figure deleted from its folder, or one put there
+        return False
+    for name in present:
+        info = (root / name).stat()
+        if recorded[name][:2] != [info.st_size, info.st_mtime_ns]:
+            return False
     return True
 
 
@@ -185,11 +189,31 @@ def remove_changed_outputs(root: Path, wanted: Expected, log=print) -> list[str]
             if entry[0] != info.st_size or entry[1] != plans.sha256_file(root / name):
                 (root / name).unlink()
                 removed.append(name)
+    for name in _remove_incomplete_reports(root, wanted):
+        log(f"{name}: a file of this report is missing, so the report is made again")
+        removed.append(name)
     for name in removed[:10]:
         log(f"{name} differs from what the build wrote: it is generated, so it is made again "
             "(edit the data or the templates in src/patroon/report/templates instead)")
     if len(removed) > 10:
         log(f"... and {len(removed) - 10} more outputs that differed from what the build wrote")
+    return removed
+
+
+def _remove_incomplete_reports(root: Path, wanted: Expected) -> list[str]:
+    """A report with a file of its manifest missing (a figure deleted by hand) loses its .qmd too: Snakemake
+    sees only the figure folder, which still exists, so without a missing declared file it would not rerun
+    the render job that makes the figure again."""
+    removed = []
+    for study in wanted.studies:
+        for manifest in sorted((root / "reports" / study / ".manifest").glob("*.json")):
+            for stem, record in plans.read_manifest(manifest).get("reports", {}).items():
+                if all((root / "reports" / study / name).is_file() for name in record.get("files", {})):
+                    continue
+                qmd = root / "reports" / study / f"{stem}.qmd"
+                if qmd.is_file():
+                    qmd.unlink()
+                    removed.append(qmd.relative_to(root).as_posix())
     return removed
 
 
