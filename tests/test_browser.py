@@ -16,7 +16,9 @@ from patroon.engines.detect import detect
 from patroon.output.atomic import write_text
 from patroon.pipeline.build import render_study
 from patroon.pipeline.config import load_config
-from patroon.pipeline.stages import run_analysis, run_tables
+from patroon.analysis.reconciliation import check_coding
+from patroon.pipeline.publish import publish_study
+from patroon.pipeline.stages import run_agreement, run_analysis, run_tables
 from patroon.report.site import index_html
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
@@ -40,8 +42,12 @@ def site(tmp_path_factory):
         results = out / "results" / data.study.id
         run_tables(data, results)
         run_analysis(data, results)
+        if data.study.coding is not None:
+            run_agreement(check_coding(data.root, data, ROOT), results)
         render_study(data, out / "reports" / data.study.id, ["html"], detect("pandoc"), base=ROOT,
                      log=lambda *_: None)
+        # The study's data inside reports/, as `make reports` copies it (the reports link to it).
+        publish_study(data.root, out / "results", out / "reports")
     write_text(out / "reports" / "index.html", index_html(studies, ["html"]))
     return out / "reports"
 
@@ -112,4 +118,28 @@ def test_index_reads_on_a_phone(site):
             assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, target.name
         page.goto((site / "index.html").as_uri())
         page.screenshot(path=str(SCREENSHOTS / "index-phone.png"))
+        browser.close()
+
+
+def test_reports_read_well_on_a_wide_screen(site):
+    """At 1280 px: the table of contents beside the text, nothing wider than the window (a wide table
+    scrolls in its own box), the synthesis's key findings in a call-out, and links to the study's data that
+    stay inside reports/."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for target in sorted(site.glob("*/synthese.html")) + sorted(site.glob("*/gemeenten/*.html"))[:2]:
+            page.goto(target.as_uri())
+            toc = page.eval_on_selector("nav#TOC", "e => e.getBoundingClientRect().right")
+            text = page.eval_on_selector("section h1", "e => e.getBoundingClientRect().left")
+            assert toc <= text, f"{target}: the table of contents is not beside the text"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280, target
+            assert page.eval_on_selector_all(
+                "table", "ts => ts.every(t => t.closest('.table-scroll') !== null)"), f"{target}: a table outside its box"
+            data_links = page.eval_on_selector_all("a[href*='data/']", "els => els.map(e => e.href)")
+            assert data_links and all(str(site) in unquote(urlparse(h).path) for h in data_links), target
+            if target.name == "synthese.html":
+                assert page.query_selector(".key-findings li") is not None, f"{target}: no key findings call-out"
         browser.close()

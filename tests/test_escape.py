@@ -79,3 +79,40 @@ def test_pdf_shows_typst_and_latex_markup_literally(rendered):
     for fragment in ["#set page(width: 1cm)", "#import", "$x^2$", "\\textbf{latex}", "<script>alert(1)</script>",
                      "[[= secret =]]"]:
         assert fragment in text, fragment
+
+
+# Quarto finds shortcodes in the raw text (`{{<`), and in metadata in the parsed words: a word ending in
+# `{{<` opens one and a word starting with `>}}` closes one (quarto-cli's astshortcode.lua). Checked here
+# with pandoc alone, on the words a title is parsed into; tests/test_quarto.py renders them with Quarto.
+SHORTCODE_TEXTS = ["{{< env HOME >}}", "{{< include /etc/passwd >}}", "{{{< meta title >}}}",
+                   "{{</* pagebreak */>}}", "a{{<b>}}c", "x >}} y", "{{<", ">}}}", "{{{{<<<>>>}}}}"]
+
+
+def _words(value):
+    if isinstance(value, dict):
+        if value.get("t") == "Str":
+            yield value["c"]
+        for item in value.values():
+            yield from _words(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _words(item)
+
+
+@pytest.mark.parametrize("text", SHORTCODE_TEXTS)
+def test_no_shortcode_survives_escaping_in_raw_text_or_parsed_metadata(text):
+    import json
+    import subprocess
+
+    from patroon.engines.pandoc import pandoc_path
+
+    for escaped in (escape.markdown(text), escape.yaml_string(text), escape.typst_string(text)):
+        assert "{{<" not in escaped
+    code = escape.code_span(text)
+    assert "{{<" not in text or code.endswith('{shortcodes="false"}')
+    document = f"---\ntitle: {escape.yaml_string(text)}\n---\n\n{escape.markdown(text)}\n"
+    ast = json.loads(subprocess.run([pandoc_path(), "-f", "markdown-smart", "-t", "json"], input=document,
+                                    capture_output=True, text=True, check=True).stdout)
+    words = list(_words(ast))
+    assert not [w for w in words if w.endswith("{{<") or w.startswith(">}}")], words
+    assert "".join(words).replace(" ", "") == text.replace(" ", "") * 2  # title and body, as typed

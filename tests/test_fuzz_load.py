@@ -2,7 +2,10 @@
 
 import os
 import shutil
+import subprocess
+import sys
 
+import pytest
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -100,3 +103,68 @@ def test_mutated_real_case_files_load_or_fail_cleanly(tmp_path):
 
         check()
         (study / relative).write_bytes(original)
+
+
+# ------------------------------------------------------------------------ large and deep inputs
+# Each payload once crashed or hung a reader: 40,000 nested brackets overflowed libyaml's C composer
+# (exit 139, no message), a 5,000-digit number raised Python's int-conversion ValueError. Every YAML file
+# patroon reads goes through one reader, so each payload is tried in each kind of file, through the
+# command that reads it, in a subprocess (a segmentation fault kills the process that has it).
+
+DEEP = 40_000
+PAYLOADS = {
+    "nested flow sequences": "[" * DEEP + "]" * DEEP,
+    "nested flow mappings": "{a: " * DEEP + "b" + "}" * DEEP,
+    "unclosed brackets": "[" * DEEP,
+    "compact block sequences": "\n" + "- " * DEEP + "x",
+    "deep indentation": "\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(300)) + " " * 301 + "x",
+    "5,000-digit number": "9" * 5000,
+    "100,000-digit hex number": "0x" + "f" * 100_000,
+}
+
+
+def _run(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "patroon", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def _refused(result: subprocess.CompletedProcess, file: str) -> str:
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])  # 139: segmentation fault
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    line = next((l for l in result.stderr.splitlines() if l.startswith(file + ":")), None)
+    assert line is not None, result.stderr[-2000:]
+    return line
+
+
+@pytest.mark.parametrize("payload", sorted(PAYLOADS))
+@pytest.mark.parametrize("where", ["case file", "codebook", "study.yaml", "reconciliation", "privacy list",
+                                   "config"])
+def test_large_and_deep_yaml_is_refused_with_its_line_in_every_file(tmp_path, where, payload):
+    root = tmp_path
+    study = root / "data" / "mini"
+    shutil.copytree(FIXTURES / "mini", study)
+    (root / "config").mkdir()
+    (root / "config" / "config.yaml").write_text("studies: [mini]\n")
+    args = ["validate", "--data", "data", "--study", "mini"]
+    if where == "reconciliation":
+        for coder in ("a", "b"):
+            for plural in ("gemeenten", "aanbieders"):
+                shutil.copytree(study / plural, study / "coders" / coder / plural)
+        with (study / "study.yaml").open("a") as handle:
+            handle.write("coding:\n  coders: [a, b]\n")
+    files = {"case file": "data/mini/gemeenten/b.yaml", "codebook": "data/mini/codebook.yaml",
+             "study.yaml": "data/mini/study.yaml", "reconciliation": "data/mini/reconciliation.yaml",
+             "privacy list": "privacy.yaml", "config": "config/config.yaml"}
+    target = root / files[where]
+    before = target.read_text() if target.exists() else ""
+    key = {"privacy list": "terms", "config": "formats", "reconciliation": "decisions"}.get(where, "source_notes")
+    text = PAYLOADS[payload]
+    target.write_text(before + f"{key}: {text}\n" if where != "privacy list" else f"terms: {text}\n")
+    if where == "privacy list":
+        args = ["tables", "--data", "data", "--study", "mini", "--privacy", "privacy.yaml", "--results", "results"]
+    if where == "config":
+        args = ["validate", "--data", "data"]  # the studies come from the config
+    result = _run(*args, cwd=root)
+    line = _refused(result, files[where])
+    first = len(before.splitlines()) + 1  # the line of `key:`; the payload may run over the next lines
+    assert first <= int(line.split(":")[1]) <= first + text.count("\n"), line
+    assert not (root / "results").exists()  # nothing half-written

@@ -1,7 +1,9 @@
-"""The printed reports: every PDF of a default build (all five studies) on A4, with no words that
-overprint each other and no text below 7 pt, read from the PDFs' own word boxes. The checker itself is
-tested on a PDF that has each fault. The worked example of docs/your-own-study.md (18 countries) is
-checked the same way, and for names broken between letters, in tests/test_example_study.py."""
+"""The printed reports: every PDF of a default build (all five studies) on A4 (upright, or on its side for a
+wide table), with no words that overprint each other, no text below 7 pt, no word split between two
+letters, no label cut short, no figure marker on another or under a word and no table caption left at the
+foot of a page, read from the PDFs' own word boxes against each report's .qmd and figures. The checker
+itself is tested on PDFs that have each fault. The worked example of docs/your-own-study.md (18 countries)
+is checked the same way, and for names broken between letters, in tests/test_example_study.py."""
 
 from __future__ import annotations
 
@@ -39,6 +41,39 @@ def test_the_checker_finds_overprinting_small_text_and_letter_pages(tmp_path):
     assert layout_problems(tmp_path / "good.pdf") == []
 
 
+def test_the_checker_finds_split_words_cut_labels_and_colliding_markers(tmp_path):
+    import typst
+
+    # The report's own text: what the PDF must show, whole.
+    (tmp_path / "r.qmd").write_text("De zorgverzekeraar en het samenwerkingsverband.\n\n"
+                                    "Regels afdwingbaar, afgedwongen en normatief ondersteund.\n\n"
+                                    ": Tabel 1: Kop van de tabel\n\n| rij |\n")
+    # Split between letters (a fault); hyphenated at a syllable with its hyphen (fine); cut with "…" (a
+    # fault); two markers of a figure drawn on top of each other (a fault); a table's caption at the foot
+    # of a page, its rows on the next (a fault).
+    (tmp_path / "r.typ").write_text(
+        '#set page(paper: "a4", numbering: "1")\nDe zorgverz ekeraar en het samenwer-\\ kingsverband.\n\n'
+        "Regels afdwingbaar, afgedwongen en no…\n\n"
+        "#place(dx: 100pt, dy: 300pt, circle(radius: 4pt, fill: blue))\n"
+        "#place(dx: 102pt, dy: 300pt, circle(radius: 4pt, fill: red))\n\n"
+        "Tabel 1: Kop van de tabel\n#pagebreak()\nrij\n")
+    (tmp_path / "r.pdf").write_bytes(typst.compile(str(tmp_path / "r.typ"), format="pdf"))
+    problems = "\n".join(layout_problems(tmp_path / "r.pdf", limit=50))
+    assert "'zorgverz' is not a word" in problems and "'ekeraar' is not a word" in problems
+    assert "samenwer" not in problems and "kingsverband" not in problems
+    assert "'no…' is cut short" in problems
+    assert "two markers overlap" in problems
+    assert "the caption 'Tabel 1: Kop van de tabel' ends the page" in problems
+    # The same text set whole, the markers apart, on a landscape A4 page: nothing to report.
+    (tmp_path / "r.typ").write_text(
+        '#set page(paper: "a4", flipped: true)\nDe zorgverzekeraar en het samenwerkingsverband.\n\n'
+        "Regels afdwingbaar, afgedwongen en normatief ondersteund.\n\n"
+        "#place(dx: 100pt, dy: 300pt, circle(radius: 4pt, fill: blue))\n"
+        "#place(dx: 120pt, dy: 300pt, circle(radius: 4pt, fill: red))\n")
+    (tmp_path / "r.pdf").write_bytes(typst.compile(str(tmp_path / "r.typ"), format="pdf"))
+    assert layout_problems(tmp_path / "r.pdf") == []
+
+
 @pytest.fixture(scope="module")
 def default_build(tmp_path_factory):
     """The reports of every study in config/config.yaml, as `make reports` makes them on a machine
@@ -56,7 +91,7 @@ def default_build(tmp_path_factory):
     return out
 
 
-def test_every_pdf_is_a4_without_overprinting_or_tiny_text(default_build):
+def test_every_pdf_is_a4_without_overprinting_tiny_text_split_words_cut_labels_or_colliding_markers(default_build):
     pdfs = sorted(default_build.rglob("*.pdf"))
     assert len(pdfs) >= 50
     with ProcessPoolExecutor(max_workers=2) as pool:

@@ -89,3 +89,36 @@ def test_cli_refuses_a_file_that_is_not_a_codebook(tmp_path):
                             text=True, cwd=ROOT)
     assert result.returncode == 1
     assert result.stderr.startswith(f"{bad}: not a valid REFI-QDA codebook") and "Traceback" not in result.stderr
+
+
+# Refused before the schema validator or the import sees them: each once ended in a traceback
+# (XMLResourceExceeded, RecursionError) or took most of a minute and a gigabyte (a 15 MB codebook).
+CODE = '<Code guid="00000000-0000-0000-0000-000000000000" name="x" isCodable="true">'
+HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\n'
+HOSTILE_QDC = {
+    "41 levels": (HEAD + (CODE + "\n") * 41 + "</Code>" * 41 + "</Codes></CodeBook>", 41, "Code",
+                  "nested deeper than 40 levels"),
+    "100,000 levels in 600 KB": (HEAD + "<Code>" * 100_000 + "</Code>" * 100_000 + "</Codes></CodeBook>", 3, "Code",
+                                 "nested deeper than 40 levels"),
+    "3 MB": (HEAD + "<!--" + "x" * 3_000_000 + "--></Codes></CodeBook>", 1, "file", "the limit is 2000000 bytes"),
+    "entity expansion": ('<?xml version="1.0"?>\n<!DOCTYPE c [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n'
+                         '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>&b;</Codes></CodeBook>', 2, "DOCTYPE",
+                         "a document type declaration"),
+    "external entity": ('<?xml version="1.0"?>\n<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+                        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>&x;</Codes></CodeBook>', 2, "DOCTYPE",
+                        "a document type declaration"),
+    "not well-formed": (HEAD + "<Code></Codes></CodeBook>", 3, "xml", "not well-formed XML: mismatched tag"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_QDC))
+def test_cli_refuses_large_deep_and_dtd_codebooks_with_their_line(tmp_path, case):
+    text, line, field, message = HOSTILE_QDC[case]
+    bad = tmp_path / "bad.qdc"
+    bad.write_text(text)
+    out = tmp_path / "codebook.yaml"
+    result = subprocess.run([sys.executable, "-m", "patroon", "import-qdc", str(bad), "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.startswith(f"{bad}:{line}: {field}: ") and message in result.stderr, result.stderr
+    assert not out.exists()

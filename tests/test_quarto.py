@@ -137,3 +137,136 @@ def test_a_failed_render_shows_quartos_message_and_the_file(tmp_path, quarto_pat
     assert "nonexistent-function" in message  # Typst's own complaint, passed on by Quarto
     assert (tmp_path / "sub" / "bad.pdf").read_bytes() == b"the previous PDF"  # nothing half-written
     assert not (tmp_path / "good.pdf").exists()  # a failed batch moves nothing into place
+
+
+# Every shortcode Quarto 1.7 documents (quarto.org "Creating Shortcodes", built-in list: version, var,
+# meta, env, pagebreak, kbd, video, include, embed, placeholder, lipsum, contents; brand from 1.7's
+# handlers), its two escape forms, one without spaces, and a lone closer (a word starting with `>}}`
+# in metadata makes Quarto 1.7's metadata parser fail on an empty shortcode).
+SECRET = "PATROON_TEST_SECRET"
+SHORTCODES = [
+    f"{{{{< env {SECRET} >}}}}", "{{< meta title >}}", "{{< var version >}}", "{{< include INCLUDE >}}",
+    "{{< embed notebook.ipynb#cell >}}", "{{< pagebreak >}}", "{{< video https://example.org/v.mp4 >}}",
+    "{{< kbd Ctrl-C >}}", "{{< lipsum 2 >}}", "{{< placeholder 100 100 >}}", "{{< contents sec-x >}}",
+    "{{< version >}}", "{{< brand color primary >}}", f"{{{{{{< env {SECRET} >}}}}}}",
+    f"{{{{</* env {SECRET} */>}}}}", f"x{{{{<env {SECRET}>}}}}y", "a >}} b",
+]
+
+
+def shortcode_study(root: Path, included: Path) -> list[str]:
+    """The mini study with shortcodes in every text that reaches a report's metadata (title, subtitle,
+    PDF title), its headings, tables, captions, figure alt texts and evidence; returns the payloads."""
+    import yaml
+
+    payloads = [p.replace("INCLUDE", str(included)) for p in SHORTCODES]
+    study = root / "data" / "mini"
+    shutil.copytree(FIXTURES / "mini", study)
+
+    def edit(relative: str, change) -> None:
+        path = study / relative
+        data = yaml.safe_load(path.read_text())
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    half = len(payloads) // 2
+    edit("study.yaml", lambda d: d.update(title="Studie " + " ".join(payloads)))
+    edit("gemeenten/a.yaml", lambda d: (d.update(name="Alfa " + " ".join(payloads[:half])),
+                                        d["coded"]["onzekerheid"]["evidence"][0].update(text=" ".join(payloads))))
+    edit("aanbieders/org1.yaml", lambda d: d.update(name="Orgeen " + " ".join(payloads[half:])))
+    edit("codebook.yaml", lambda d: d["variables"][0]["label"].update(nl="Label " + " ".join(payloads)))
+    return payloads
+
+
+@pytest.mark.parametrize("renderer", ["quarto", "pandoc"])
+def test_shortcodes_in_names_and_metadata_are_inert(tmp_path, quarto_path, monkeypatch, capsys, renderer):
+    from patroon.cli import main
+
+    included = tmp_path / "included.qmd"
+    included.write_text("INCLUDED-FILE-CONTENT\n")
+    payloads = shortcode_study(tmp_path, included)
+    monkeypatch.setenv("PATH", quarto_path)
+    monkeypatch.setenv(SECRET, "LEAKED-ENVIRONMENT-VALUE")
+    reports = tmp_path / "reports"
+    code = main(["render", "--data", str(tmp_path / "data"), "--study", "mini", "--reports", str(reports),
+                 "--renderer", renderer, "--report", "gemeenten/a", "--report", "aanbieders/org1",
+                 "--report", "synthese"])
+    assert code == 0, capsys.readouterr().err[-3000:]
+    # Typst rules in the print layout put zero-width spaces into long words and identifiers in table cells.
+    flat = lambda text: " ".join(text.replace("\u200b", "").split())  # noqa: E731
+    for stem in ("gemeenten/a", "aanbieders/org1", "synthese"):
+        html = (reports / "mini" / f"{stem}.html").read_text()
+        soup = BeautifulSoup(html, "html.parser")
+        pdf = PdfReader(reports / "mini" / f"{stem}.pdf")
+        pdf_text = flat("".join(page.extract_text() for page in pdf.pages))
+        for output in (html, pdf_text, pdf.metadata.title):
+            assert "LEAKED-ENVIRONMENT-VALUE" not in output and "INCLUDED-FILE-CONTENT" not in output, stem
+        shown = {"<title>": flat(soup.title.get_text()), "<h1>": flat(soup.h1.get_text()),
+                 "page": flat(soup.get_text()), "PDF title": flat(pdf.metadata.title), "PDF text": pdf_text}
+        # Each text as typed: the title and PDF title carry the report's name, the page all of it.
+        name_payloads = {"gemeenten/a": payloads[:len(payloads) // 2],
+                         "aanbieders/org1": payloads[len(payloads) // 2:], "synthese": payloads}[stem]
+        for where, text in shown.items():
+            expected = payloads if where in ("page", "PDF text") else name_payloads
+            # A PDF line may break inside a long path (after a '/'): compare the PDF's text without spaces.
+            compact = (lambda t: t.replace(" ", "")) if where == "PDF text" else (lambda t: t)  # noqa: E731
+            missing = [p for p in expected if compact(p) not in compact(text)]
+            assert missing == [], f"{stem} {where}: {missing}"
+        assert not soup.find_all(["video", "iframe", "kbd"]), stem
+
+
+FORMATS_FRONT = "format:\n  html:\n    embed-resources: true\n  typst: default\n"
+# Ways a batch fails after (or before) Quarto wrote its intermediate files; the second document is the
+# one that fails, so the first one's outputs are made and must not be moved into place either.
+FAILURES = {
+    "typst error after the html": "```{=typst}\n#nonexistent-function()\n```\n",
+    "include of a missing file": "{{< include does-not-exist.qmd >}}\n",
+    "unknown shortcode argument": "{{< meta >}}\n",
+    "privacy refusal of the html": "Jan Jansen\n",
+}
+
+
+@pytest.mark.parametrize("failure", sorted(FAILURES))
+def test_a_failed_render_leaves_the_previous_outputs_untouched(tmp_path, quarto_path, monkeypatch, failure):
+    from patroon.engines import quarto
+    from patroon.output.privacy import Guard, PrivacyLeak
+
+    monkeypatch.setenv("PATH", quarto_path)
+    (tmp_path / "sub").mkdir()
+    previous = {}
+    for stem in ("good", "sub/bad"):
+        for ext in ("qmd", "html", "pdf"):
+            path = tmp_path / f"{stem}.{ext}"
+            path.write_text(f"the previous {stem}.{ext}\n")
+            previous[path] = path.read_bytes()
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "f.svg").write_text("<svg>the previous figure</svg>")
+    previous[tmp_path / "figures" / "f.svg"] = (tmp_path / "figures" / "f.svg").read_bytes()
+    # The new versions of the .qmd files and a figure: rendered from the scratch project, written into
+    # place only after a success.
+    sources = {tmp_path / "good.qmd": f"---\ntitle: Good\n{FORMATS_FRONT}---\n\nFine.\n",
+               tmp_path / "sub" / "bad.qmd": f"---\ntitle: Bad\n{FORMATS_FRONT}---\n\n{FAILURES[failure]}",
+               tmp_path / "figures" / "f.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'}
+    guard = Guard(("Jan Jansen",))
+    with pytest.raises((quarto.QuartoError, PrivacyLeak)):
+        quarto.render_batch(tmp_path, [tmp_path / "good.qmd", tmp_path / "sub" / "bad.qmd"], ["html", "pdf"],
+                            guard=guard, sources=sources)
+    for path, content in previous.items():
+        assert path.read_bytes() == content, path
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == sorted(["_quarto.yml", ".quarto.lock", "sub", "figures",
+                           *(p.relative_to(tmp_path).as_posix() for p in previous)]), left
+    assert guard.written == []
+
+
+def test_a_quarto_that_makes_no_output_moves_nothing(tmp_path):
+    """A Quarto that exits 0 without writing the outputs (killed Typst, a changed version) is refused."""
+    from patroon.engines import quarto
+
+    fake = tmp_path / "fake-quarto"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    (tmp_path / "a.html").write_text("previous")
+    with pytest.raises(quarto.QuartoError, match="produced no html for a.qmd"):
+        quarto.render_batch(tmp_path, [tmp_path / "a.qmd"], ["html"], str(fake), sources={tmp_path / "a.qmd": "new"})
+    assert (tmp_path / "a.html").read_text() == "previous"
+    assert not (tmp_path / "a.qmd").exists()

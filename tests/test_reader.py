@@ -16,6 +16,7 @@ from patroon.engines.detect import detect
 from patroon.pipeline.build import render_study
 from patroon.pipeline.config import load_config
 from patroon.report import i18n
+from patroon.report.markdown import typography
 from patroon.report.reader import Reader
 from tests.conftest import FIXTURES, REAL_DATA, ROOT
 
@@ -26,6 +27,23 @@ ENGLISH = {"the", "and", "with", "which", "that", "this", "none", "yes", "mixed"
            "only", "from", "not", "are", "were", "have", "source", "notes", "parsimonious", "confirmed",
            "municipality", "municipalities", "provider", "providers"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# Machine text a reader must never see, in either language: file names, "(s)" plurals, ASCII arrows.
+FILE_NAME = re.compile(r"\b[\w-]+\.(?:ya?ml|csv|json|qmd|qdc|xlsx)\b")
+PLURAL_S = re.compile(r"\w\((?:s|en|'s)\)")
+ASCII_SIGNS = re.compile(r"->|>=|<=|=>")
+# A decimal point in a Dutch report ("0.60", "+0.62", "1.0"): Dutch writes a decimal comma. Version numbers
+# ("0.15.2") and section numbers ("§4.4", "Tabel 4.3") are not decimals.
+DECIMAL_POINT = re.compile(r"(?<![§\d.,])[+−-]?0\.\d+(?![.\d])|(?<![§\d.,])\b1\.0+\b(?![.\d])")
+DECIMAL_COMMA = re.compile(r"(?<![\d.,])[+−-]?0,\d+(?![,\d])")
+# "case": a report says what a case is in the study (gemeente, regio, verhaal). The coders' own Dutch
+# prose in the case files may use the word, as Dutch research writing does.
+CASE_WORD = re.compile(r"\b[Cc]ases?\b")
+# Words that are Dutch and never English: one of them in an English report, outside the data's own text
+# (evidence stays as coded), is untranslated text.
+DUTCH = {"het", "een", "niet", "wordt", "worden", "zijn", "voor", "bij", "naar", "gemeente", "gemeenten",
+         "aanbieder", "aanbieders", "eenheid", "eenheden", "voldaan", "bron", "onbekend", "gemengd", "ja", "nee",
+         "totaal", "tabel", "figuur", "verwachting", "oordeel", "deels", "afgeleid", "codeur", "codeurs",
+         "besluit", "reden", "werkwijze", "inleiding", "bronnen", "gegevens", "synthese", "overzicht"}
 
 
 def reader_text(html: str) -> list[str]:
@@ -47,10 +65,35 @@ def offences(text: str) -> list[str]:
     return found
 
 
+def identifiers(data) -> set[str]:
+    """The study's machine names a reader must not see: ids with a hyphen, dot or underscore (a variable
+    `verhaal.thema`, a part `gemeenten-onderling`, a block `tabel-1-netwerkelementen`), except those that
+    read as words of a label or name anyway ('niet-volgen')."""
+    ids = {v.id for v in data.codebook.variables} | {part for v in data.codebook.variables for part in v.id.split(".")}
+    ids |= {b.id for b in data.study.analysis.blocks} | {p.id for p in data.study.propositions}
+    ids |= {c.id for c in data.study.analysis.steering_conditions} | set(data.cases) | set(data.organisations)
+    words = set()
+    for label in [v.label for v in data.codebook.variables] + [c.label for c in data.codebook.clusters]:
+        words |= {w.casefold() for lang in ("nl", "en") for w in getattr(label, lang).split()}
+    words |= {w.casefold() for c in data.cases.values() for w in c.name.split()}
+    words |= {w.casefold() for o in data.organisations.values() for w in o.name.split()}
+    words |= {value.code for vs in data.codebook.value_sets.values() for value in vs}
+    words |= {value.code for v in data.codebook.variables for value in (v.values or [])}
+    return {i for i in ids if any(ch in i for ch in "-._") and i.casefold() not in words}
+
+
+def machine_text(text: str, ids: set[str], language: str) -> list[str]:
+    """Ids, file names, "(s)" plurals, ASCII arrows and numbers in the other language's format."""
+    found = [i for i in ids if re.search(rf"(?<![\w.-]){re.escape(i)}(?![\w-])", text)]
+    found += FILE_NAME.findall(text) + PLURAL_S.findall(text) + ASCII_SIGNS.findall(text)
+    found += (DECIMAL_POINT if language == "nl" else DECIMAL_COMMA).findall(text)
+    return found
+
+
 @cache
-def data_strings(study_root: Path, pattern: str = "*.yaml") -> dict[str, list[str]]:
+def data_strings(study_root: Path, pattern: str = "*.yaml", detector=None) -> dict[str, list[str]]:
     """Every string in a study's YAML files matching `pattern` (whitespace folded), indexed by the offending
-    words in it."""
+    words in it (by `detector`, default the English words of a Dutch report)."""
     strings: list[str] = []
 
     def walk(node) -> None:
@@ -65,18 +108,32 @@ def data_strings(study_root: Path, pattern: str = "*.yaml") -> dict[str, list[st
 
     for path in sorted(study_root.rglob(pattern)):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # As the reports show them: ASCII arrows as signs, variable ids in a coder's sentence as labels; and the
+    # parts of the study's ids in words (a table row named after one, 'gemeenten onderling').
+    data = load_study(study_root, base=ROOT)
+    readers = [Reader.of(data, language) for language in ("nl", "en")]
+    strings += [reader.ids_to_labels(typography(string)) for string in strings for reader in readers]
+    strings += [part.replace("-", " ") for v in data.codebook.variables for part in v.id.split(".")]
     index: dict[str, list[str]] = {}
     for string in strings:
-        for word in set(offences(string)):
+        for word in set((detector or offences)(string)):
             index.setdefault(word, []).append(string)
     return index
 
 
-def from_data(study_root: Path, text: str, found: list[str], pattern: str = "*.yaml") -> bool:
+def from_data(study_root: Path, text: str, found: list[str], pattern: str = "*.yaml", detector=None) -> bool:
     """Whether every offence in a block lies inside a string of the study's data files (those matching
     `pattern`) shown in it."""
-    index = data_strings(study_root, pattern)
+    index = data_strings(study_root, pattern, detector)
     return all(any(string in text for string in index.get(word, [])) for word in found)
+
+
+def case_words(text: str) -> list[str]:
+    return CASE_WORD.findall(text)
+
+
+def dutch_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W\d_]+", text) if w in DUTCH]
 
 
 @pytest.fixture(scope="module")
@@ -103,24 +160,75 @@ def dutch_reports(tmp_path_factory):
 DATA_TEXT_NOT_YET_DUTCH: dict[str, str] = {"sturing-jeugdhulp": "reconciliation.yaml"}
 
 
-def test_no_snake_case_id_or_english_word_in_a_dutch_report(dutch_reports):
+def test_no_id_file_name_english_word_or_machine_text_in_a_dutch_report(dutch_reports):
+    """Every block of reader text of every report (HTML): no ids, file names, English words, "(s)" plurals,
+    ASCII arrows or decimal points; "case" only where the coders' own Dutch prose uses it."""
     problems, pending = [], []
     for root, pages in dutch_reports.items():
+        ids = identifiers(load_study(root, base=ROOT))
+
+        def detect(text: str, ids=ids) -> list[str]:  # one function per study: data_strings caches by it
+            return offences(text) + machine_text(text, ids, "nl")
+
         for page in pages:
             for text in reader_text(page.read_text(encoding="utf-8")):
-                found = offences(text)
+                found = detect(text)
+                cases = case_words(text)
+                if cases and not from_data(root, text, cases, "*.yaml", case_words):
+                    found += cases
                 if not found:
                     continue
                 entry = f"{root.name}/{page.parent.name}/{page.name}: {found}: {text[:200]}"
-                if root.name in DATA_TEXT_NOT_YET_DUTCH and from_data(root, text, found,
-                                                                      DATA_TEXT_NOT_YET_DUTCH[root.name]):
+                english = offences(text)
+                # English in data text only in the file not yet translated; ids and the like inside the
+                # coders' own text (a source note naming a variable) are listed, not failed.
+                if english and not (root.name in DATA_TEXT_NOT_YET_DUTCH and from_data(
+                        root, text, english, DATA_TEXT_NOT_YET_DUTCH[root.name], detect)):
+                    problems.append(entry)
+                elif from_data(root, text, found, "*.yaml", detect):
                     pending.append(entry)
                 else:
                     problems.append(entry)
     assert problems == [], "\n".join(problems[:40])
     if pending:
-        print(f"{len(pending)} blocks of English data text still to translate in {sorted(DATA_TEXT_NOT_YET_DUTCH)}:")
+        print(f"{len(pending)} blocks of data text with English (only in {sorted(DATA_TEXT_NOT_YET_DUTCH)}) or machine names:")
         print("\n".join(dict.fromkeys(p.split(": ", 1)[1] for p in pending)))
+
+
+@pytest.fixture(scope="module")
+def english_reports(tmp_path_factory):
+    """HTML of every report of the fixture studies and two real studies (one of organisations, one of
+    cases only), in English."""
+    out = tmp_path_factory.mktemp("reports-en")
+    roots = [FIXTURES / "mini", FIXTURES / "vergelijk", REAL_DATA / "sturing-jeugdhulp", REAL_DATA / "inkoop-jeugdhulp"]
+    built = {}
+    for root in roots:
+        if not (root / "study.yaml").exists():
+            continue
+        data = load_study(root, base=ROOT)
+        data.study = data.study.model_copy(update={"language": "en"})
+        render_study(data, out / data.study.id, ["html"], detect("pandoc"), base=ROOT, log=lambda *_: None)
+        built[root] = sorted((out / data.study.id).rglob("*.html"))
+    return built
+
+
+def test_no_id_file_name_dutch_word_or_machine_text_in_an_english_report(english_reports):
+    """The reverse: an English report shows Dutch only where the data's own text is shown (evidence stays as
+    coded), and no ids, file names, "(s)" plurals, ASCII arrows or decimal commas."""
+    problems = []
+    for root, pages in english_reports.items():
+        ids = identifiers(load_study(root, base=ROOT))
+
+        def detect(text: str, ids=ids) -> list[str]:  # one function per study: data_strings caches by it
+            return machine_text(text, ids, "en") + dutch_words(text)
+
+        for page in pages:
+            for text in reader_text(page.read_text(encoding="utf-8")):
+                found = detect(text)
+                # Dutch or machine names inside the data's own text (evidence, notes) stay as coded.
+                if found and not from_data(root, text, found, "*.yaml", detect):
+                    problems.append(f"{root.name}/{page.parent.name}/{page.name}: {found}: {text[:200]}")
+    assert problems == [], "\n".join(problems[:40])
 
 
 def test_every_html_report_links_to_the_index_and_its_synthesis(dutch_reports):

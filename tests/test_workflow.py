@@ -33,7 +33,7 @@ def test_declared_table_and_analysis_outputs_are_exactly_what_the_stages_write(s
 def test_shards_cover_every_report_once(count):
     lay = workflow.layout(ROOT / "data" / "sturing-jeugdhulp", with_units=False)
     stems = workflow.report_stems(lay)
-    assert len(stems) == 1 + 5 + 15  # synthesis, gemeenten, aanbieders
+    assert len(stems) == 1 + 1 + 5 + 15  # synthesis, agreement report (a second coding), gemeenten, aanbieders
     n = workflow.shard_count(stems, count)
     parts = [workflow.shard(stems, i, n) for i in range(1, n + 1)]
     assert all(parts), "no empty shard is planned"

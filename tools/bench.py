@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -178,6 +179,51 @@ def bench_renderers(studies: list[str], repeat: int) -> list[dict]:
     return figures
 
 
+def bench_typst(studies: list[str], repeat: int) -> list[dict]:
+    """Typst's share of a render: the in-process compile of each report's PDF, timed around
+    `patroon.engines.convert.typeset` while every report of the studies is rendered to PDF with pandoc+typst
+    in this process (one worker). The time per report, and the slowest reports by title."""
+    from patroon.data.load import load_study
+    from patroon.engines import convert
+    from patroon.engines.detect import detect
+    from patroon.pipeline.build import render_study
+
+    timed = convert.typeset
+    compiles: list[tuple[str, float]] = []
+
+    def typeset(markup: str, report_dir: Path, root: Path | None = None) -> bytes:
+        title = re.search(r'#set document\(title: "((?:[^"\\]|\\.)*)"', markup)
+        start = time.perf_counter()
+        try:
+            return timed(markup, report_dir, root)
+        finally:
+            compiles.append((title.group(1) if title else str(report_dir), time.perf_counter() - start))
+
+    convert.typeset = typeset
+    renders = []
+    try:
+        for _ in range(repeat):
+            out = Path(tempfile.mkdtemp(prefix="patroon-bench-typst-"))
+            start = time.perf_counter()
+            for study in studies:
+                data = load_study(ROOT / "data" / study, base=ROOT)
+                render_study(data, out / study, ["pdf"], detect("pandoc"), base=ROOT, workers=1, log=lambda *_: None)
+            renders.append(time.perf_counter() - start)
+            shutil.rmtree(out)
+    finally:
+        convert.typeset = timed
+    n = len(compiles) // repeat
+    figure = summary(f"typst compile per report ({n} reports, in-process)", [t for _, t in compiles])
+    slowest: dict[str, list[float]] = {}
+    for title, seconds in compiles:
+        slowest.setdefault(title, []).append(seconds)
+    top = sorted(slowest.items(), key=lambda item: -statistics.median(item[1]))[:3]
+    print(f"typst compile of all {n} reports: {sum(t for _, t in compiles) / repeat:.2f} s of a "
+          f"{statistics.median(renders):.2f} s PDF render (median of {repeat}); slowest: "
+          + "; ".join(f"{title[:60]} {statistics.median(times):.2f} s" for title, times in top), flush=True)
+    return [figure]
+
+
 def bench_refusals(repeat: int) -> list[dict]:
     """How long `patroon validate` takes to refuse each file of the bad-input corpus (slowest file)."""
     import yaml
@@ -341,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     figures += [] if quick else bench_refusals(args.repeat)
     if studies and not quick and args.renderers:
         figures += bench_renderers(studies, max(1, args.repeat // 3))
+    if studies and not quick:
+        figures += bench_typst(studies, max(1, args.repeat // 3))
     if args.slurm or args.slurm_only:
         figures += bench_slurm(studies, args.repeat, args.shards)
     if args.scale:

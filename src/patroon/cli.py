@@ -69,16 +69,6 @@ def _privacy_file(args) -> str | None:
     return args.privacy
 
 
-def _count_of(data: StudyData, kind: str, n: int) -> str:
-    """'18 countries', '1 country': validate speaks English, with the study's own English nouns; where a
-    kind has no English plural, every kind is counted by its folder name, so one line never mixes them."""
-    unit_kind = next(k for k in data.study.unit_kinds if k.kind == kind)
-    if not all(k.plural_label for k in data.study.unit_kinds):
-        return f"{n} {unit_kind.plural}"
-    if n == 1:
-        return f"1 {unit_kind.label.en.lower()}"
-    return f"{n} {unit_kind.plural_label.en.lower()}"
-
 
 def _unlisted_studies(args) -> list[Path]:
     """Study folders (with a study.yaml) that the config does not list: validate names them, so a new
@@ -110,9 +100,9 @@ def cmd_validate(args) -> int:
                 continue
         if not args.quiet:
             n_units = sum(len(o.units) for o in data.organisations.values())
-            counts = [_count_of(data, k, len(data.cases_of(k))) for k in data.case_kinds()]
+            counts = [data.count_of(k, len(data.cases_of(k))) for k in data.case_kinds()]
             if data.organisation_kind() is not None:
-                counts += [_count_of(data, data.organisation_kind(), len(data.organisations)), f"{n_units} units"]
+                counts += [data.count_of(data.organisation_kind(), len(data.organisations)), f"{n_units} units"]
             print(f"{study_id}: valid ({', '.join(counts)})")
     if not args.study and not args.quiet:
         for folder in _unlisted_studies(args):
@@ -166,6 +156,7 @@ def cmd_agreement(args) -> int:
 
 def cmd_render(args) -> int:
     from patroon.engines.detect import detect
+    from patroon.engines.quarto import QuartoError
     from patroon.pipeline.build import render_plan, render_study
     from patroon.pipeline.plan import STATE
 
@@ -181,6 +172,9 @@ def cmd_render(args) -> int:
         except KeyError as exc:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
             return 2
+        except QuartoError as exc:  # Quarto's own message; the previous reports are untouched
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if args.stamp:
         from patroon.output.atomic import write_text
 
@@ -196,6 +190,13 @@ def cmd_index(args) -> int:
     # The index lists every study, so it speaks the configured language (or --language), not a study's.
     language = args.language or _configured_language(args)
     write_text(Path(args.reports) / "index.html", index_html(studies, args.formats.split(","), language), _guard(args))
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from patroon.pipeline.publish import publish_studies
+
+    publish_studies(Path(args.data), _studies(args), Path(args.results), Path(args.reports), _guard(args))
     return 0
 
 
@@ -303,10 +304,13 @@ def cmd_import_qdc(args) -> int:
     from patroon.data import qdc
 
     try:
-        document = Path(args.file).read_bytes()
+        document = qdc.read(Path(args.file))
         text = qdc.skeleton(document)
     except OSError as error:
         print(f"{args.file}: cannot read: {error.strerror}", file=sys.stderr)
+        return 1
+    except qdc.QdcRefused as error:
+        print(f"{args.file}:{error.line}: {error.field}: {error}", file=sys.stderr)
         return 1
     except (ValueError, SyntaxError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
@@ -380,6 +384,7 @@ def parser() -> argparse.ArgumentParser:
                    help="render only the K-th of N shards of each study's reports (for a cluster); default 1/1")
     i = add("index", cmd_index, "write reports/index.html")
     i.add_argument("--formats", default="html,pdf")
+    add("publish", cmd_publish, "copy a study's tables and workbook into reports/<study>/data/")
     s = add("schemas", cmd_schemas, "write (or --check) the JSON Schemas in workflow/schemas")
     s.add_argument("--out", default="workflow/schemas")
     s.add_argument("--check", action="store_true")

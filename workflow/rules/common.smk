@@ -6,10 +6,16 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from patroon.data.yamlfile import read_yaml
 from patroon.pipeline import plan as plans
 from patroon.pipeline import workflow as layouts
 from patroon.pipeline.workflow import layout
 
+# Snakemake reads the config with recursive readers (json, then YAML): 40,000 nested brackets end in a
+# Python traceback there. patroon's reader refuses such a file first, with its line.
+_, _config_problems = read_yaml(Path("config/config.yaml"))
+if _config_problems and Path("config/config.yaml").exists():
+    raise WorkflowError("\n".join(map(str, _config_problems)))
 configfile: "config/config.yaml"
 validate(config, "../schemas/config.schema.json")
 

@@ -49,6 +49,31 @@ for _study in STUDIES:
                 '--reports "$(dirname "$(dirname "$(dirname {output.manifest:q})")")" 2>&1 | tee {log}'
 
 
+# The study's data inside its report folder (patroon.pipeline.publish): the tables, workbook, codebook export
+# and agreement, copied from results/<study>/ into reports/<study>/data/, so that reports/ can be shared on
+# its own and the reports' and index's links to data stay inside it. A copy: cheap, so it runs where
+# Snakemake runs.
+PUBLISHED = {}  # study -> the copies: the target rule asks for these
+for _study in STUDIES:
+    _names = layouts.published_outputs(LAYOUT[_study], _study)
+    PUBLISHED[_study] = [f"reports/{_study}/{layouts.DATA_FOLDER}/{name}" for name in _names]
+    rule:
+        name: rule_name("publish", _study)
+        input:
+            tables=[f"results/{_study}/{name}" for name in _names],
+            study=str(DATA / _study / "study.yaml"),
+        output:
+            PUBLISHED[_study],
+        params:
+            study=_study,
+        localrule: True
+        priority: 5
+        threads: 1
+        shell:
+            "{PATROON} publish " + STUDY_DATA + ' --study {params.study} --results "$(dirname "$(dirname {input.tables[0]:q})")"'
+            ' --reports "$(dirname "$(dirname "$(dirname {output[0]:q})")")"'
+
+
 # The index links reports by their ids and names: it depends on the data files (through each study's
 # digest of them) and the settings that shape it, not on the reports.
 rule index:

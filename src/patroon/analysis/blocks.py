@@ -7,6 +7,8 @@ cell back to a case file.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,9 +22,8 @@ from patroon.data.models import (
     TopKBlock,
     VariableSelection,
 )
+from patroon.data.names import TOTAL
 from patroon.data.study_data import StudyData
-
-TOTAL = "totaal"
 
 
 def select(data: StudyData, selection: VariableSelection, kind: str | None = None) -> list[str]:
@@ -117,6 +118,21 @@ def matrix(data: StudyData, block: MatrixBlock, language: str) -> BlockResult:
     extra = collapse(data, block, table, list(frame.index), words["similar"], language) \
         if block.collapse_part is not None and rows else None
     return BlockResult(block.id, block.type, table, summary, extra)
+
+
+def part_label(data: StudyData, variables: list[str], part: int, key: str, language: str) -> str:
+    """A part of the variable ids (a relation such as 'gemeenten-onderling') as its variables' labels say it:
+    the parenthesis they share ('tussen de gemeenten'), else the part in words."""
+    endings = set()
+    for variable_id in variables:
+        pieces = str(variable_id).split(".")
+        variable = data.codebook.variable(variable_id)
+        if len(pieces) > part and pieces[part] == key and variable is not None:
+            match = re.search(r"\(([^()]*)\)\s*$", getattr(variable.label, language))
+            endings.add(match.group(1) if match else None)
+    if len(endings) == 1 and None not in endings:
+        return endings.pop()
+    return key.replace("-", " ")
 
 
 def collapse(data: StudyData, block: MatrixBlock, table: pd.DataFrame, cases: list[str], similar: str,

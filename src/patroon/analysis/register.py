@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+from babel.numbers import format_decimal
 
-from patroon.analysis.blocks import TOTAL
+from patroon.analysis.blocks import TOTAL, part_label
 from patroon.analysis.tables import place_ref
 from patroon.data.models import AGREEMENT, ContinuumBlock, MatrixBlock, RegisterItem
 from patroon.data.study_data import StudyData
@@ -153,7 +154,7 @@ def compare_cells(item: RegisterItem, table: pd.DataFrame, name: _Namer, languag
                      + "; ".join(differences) + "."]
 
 
-def compare_matrix(block: MatrixBlock, result, name: _Namer, language: str) -> tuple[str, list[str]]:
+def compare_matrix(block: MatrixBlock, result, name: _Namer, language: str, data: StudyData | None = None) -> tuple[str, list[str]]:
     s, nl = result.summary, language == "nl"
     n, differences = s["n_compared"], s["differences"]
     verdict = _verdict(n - len(differences), n)
@@ -167,11 +168,21 @@ def compare_matrix(block: MatrixBlock, result, name: _Namer, language: str) -> t
     if result.extra is not None and "only_computed" in result.extra.columns:
         extra = result.extra
         same = extra[(extra["only_computed"] == "-") & (extra["only_reported"] == "-")]
+        rows = list(same["row"])
+        if data is not None and block.collapse_part is not None:
+            rows = [part_label(data, list(result.table["variable"]), block.collapse_part, r, language) for r in rows]
         sentences.append(f"Per rij van de brontabel ({len(extra)} rijen) komen {len(same)} rijen overeen: "
-                         f"{_names(list(same['row']), language)}." if nl else
+                         f"{_names(rows, language)}." if nl else
                          f"Per row of the source's table ({len(extra)} rows), {len(same)} agree: "
-                         f"{_names(list(same['row']), language)}.")
+                         f"{_names(rows, language)}.")
     return verdict, sentences
+
+
+def _decimal(value: float, language: str, signed: bool = False) -> str:
+    """A position or difference with two decimals as the report language writes it ("+0,62"; a minus sign)."""
+    text = format_decimal(abs(value), format="0.00", locale=language)
+    sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ("−" if value < 0 else "")
+    return sign + text
 
 
 def compare_continuum(block: ContinuumBlock, result, data: StudyData, name: _Namer,
@@ -197,15 +208,19 @@ def compare_continuum(block: ContinuumBlock, result, data: StudyData, name: _Nam
                 if ph - pl > block.equal_within:
                     agree += 1
                     continue
+                # The difference of the numbers as shown (rounded), so that the sentence adds up for its reader.
+                shown_low, shown_high = round(float(pl), 2), round(float(ph), 2)
+                gap, within = _decimal(shown_high - shown_low, language), _decimal(block.equal_within, language)
+                low_text, high_text = _decimal(shown_low, language, True), _decimal(shown_high, language, True)
                 sentences.append(
                     f"De auteur plaatst {name(low)} ({labels[rl]}) dichter bij {block.left} dan {name(high)} "
-                    f"({labels[rh]}){where}; berekend: {pl:+.2f} en {ph:+.2f}, "
-                    + (f"een verschil van {ph - pl:.2f}, niet meer dan {block.equal_within:.2f}: de regel geeft dit "
+                    f"({labels[rh]}){where}; berekend: {low_text} en {high_text}, "
+                    + (f"een verschil van {gap}, niet meer dan {within}: de regel geeft dit "
                        f"verschil niet." if ph >= pl else "omgekeerd.")
                     if nl else
                     f"The author places {name(low)} ({labels[rl]}) nearer {block.left} than {name(high)} "
-                    f"({labels[rh]}){where}; computed: {pl:+.2f} and {ph:+.2f}, "
-                    + (f"a difference of {ph - pl:.2f}, not more than {block.equal_within:.2f}: the rule does not "
+                    f"({labels[rh]}){where}; computed: {low_text} and {high_text}, "
+                    + (f"a difference of {gap}, not more than {within}: the rule does not "
                        f"give this difference." if ph >= pl else "the other way round."))
     verdict = _verdict(agree, claims)
     head = (f"Van de {claims} verschillen in plaatsing die de auteur maakt, geeft de berekening er {agree}."
@@ -245,7 +260,7 @@ def evaluate(data: StudyData, block_results: list, language: str | None = None,
             verdict, sentences = compare(item, result.table, name, language)
             rows.append(RegisterRow(item, verdict, sentences, author_view))
         elif isinstance(block, MatrixBlock) and block.reported:
-            rows.append(RegisterRow(item, *compare_matrix(block, result, name, language), author_view))
+            rows.append(RegisterRow(item, *compare_matrix(block, result, name, language, data), author_view))
         elif isinstance(block, ContinuumBlock) and block.compare_with:
             rows.append(RegisterRow(item, *compare_continuum(block, result, data, name, language), author_view))
         else:

@@ -25,6 +25,7 @@ from patroon.data.consistency import (
     check_study_references,
 )
 from patroon.data.models import CaseFile, Codebook, OrganisationFile, Study
+from patroon.data.names import check_analysis_names, check_register_names
 from patroon.data.proposition_checks import check_propositions, check_qca
 from patroon.data.study_data import CODERS_DIR, StudyData
 from patroon.data.suggest import did_you_mean
@@ -81,6 +82,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     if study.language is None:
         study = study.model_copy(update={"language": language})
     problems.extend(check_qca(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
+    problems.extend(check_analysis_names(study, codebook, study_doc, _display(study_dir / "study.yaml", base)))
     data = StudyData(study_dir, study, codebook)
     if study.id != study_dir.name:
         problems.append(Problem(_display(study_dir / "study.yaml", base), 1, "id",
@@ -120,6 +122,8 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     if not problems:
         problems.extend(check_cases_together(data, {k: shown for k, (_, shown) in documents.items()},
                                              _display(study_dir / "study.yaml", base), study_doc))
+        problems.extend(check_register_names(study, codebook, {k: list(data.cases_of(k)) for k in data.case_kinds()},
+                                             study_doc, _display(study_dir / "study.yaml", base)))
     for key, (document, shown) in documents.items():
         kind, ident = key.split("/", 1)
         if kind in data.case_kinds():

@@ -19,6 +19,9 @@ from pydantic import BaseModel, ValidationError
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 200_000  # a real case file has a few thousand; alias bombs have millions
 MAX_DEPTH = 40
+# Years, counts and respondent numbers have a few digits. Python refuses to read an integer of more than
+# 4,300 digits (a ValueError), and long ones cost quadratic time; a plain number this long is refused.
+MAX_INTEGER_DIGITS = 30
 SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")}
 
 
@@ -60,57 +63,125 @@ class Document:
         return 1
 
 
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING, _SEQUENCE = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
 class _Converter:
-    """Turns a composed YAML node tree into Python data, recording lines and refusing bombs."""
+    """Turns the YAML event stream into Python data in one pass, recording lines and refusing bombs.
+
+    Built from libyaml's events rather than a composed node tree: libyaml's parser keeps its own stack,
+    but composing nodes recurses in C, and 40,000 nested brackets overflowed the C stack (a segmentation
+    fault, no message). Here a collection deeper than MAX_DEPTH is refused the moment it opens, before
+    anything below it is read. An alias reuses the anchored value and counts its nodes again, so an alias
+    bomb is refused by its expanded size without being expanded."""
 
     def __init__(self) -> None:
-        self.constructor = yaml.SafeLoader("")
         self.lines: dict[Path_, int] = {}
         self.count = 0
         self.placeholder: Path_ | None = None
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, its nodes with aliases expanded)
 
-    def convert(self, node: yaml.Node, loc: Path_, depth: int) -> Any:
-        self.count += 1
+    def convert(self, events) -> tuple[Any, yaml.Event | None]:
+        """The document's data and its first event (None: no document)."""
+        # Each open collection: [container, loc, is a mapping, pending key, node count at its start, anchor]
+        stack: list[list] = []
+        root: Any = None
+        first: yaml.Event | None = None
+        documents = 0
+        for event in events:
+            kind = type(event)
+            if kind is not _SCALAR and kind is not _MAPPING and kind is not _SEQUENCE and kind is not _ALIAS:
+                if kind in _CLOSE:
+                    container, _, _, _, started, anchor = stack.pop()
+                    if anchor:
+                        self.anchors[anchor] = (container, self.count - started + 1)
+                elif kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Refused(event, "YAML syntax error: more than one document in the file (a second "
+                                              "'---')", "syntax")
+                continue
+            if not stack:
+                first = event
+                root = self.node(event, kind, (), 0)
+                if kind is not _SCALAR and kind is not _ALIAS:
+                    stack.append([root, (), kind is _MAPPING, None, self.count, event.anchor])
+                continue
+            top = stack[-1]
+            if top[2]:
+                if top[3] is None:
+                    top[3] = self.key(event, top)
+                    continue
+                loc = top[1] + (top[3],)
+                value = self.node(event, kind, loc, len(stack))
+                top[0][top[3]] = value
+                top[3] = None
+            else:
+                loc = top[1] + (len(top[0]),)
+                value = self.node(event, kind, loc, len(stack))
+                top[0].append(value)
+            if kind is _MAPPING or kind is _SEQUENCE:
+                stack.append([value, loc, kind is _MAPPING, None, self.count, event.anchor])
+        return root, first
+
+    def node(self, event: yaml.Event, kind: type, loc: Path_, depth: int) -> Any:
+        if kind is _ALIAS:
+            if event.anchor not in self.anchors:
+                raise _Refused(event, f"YAML syntax error: alias '*{event.anchor}' refers to no anchor defined "
+                                      "before it (or to the collection it stands in)", "syntax")
+            value, size = self.anchors[event.anchor]
+            self.count += size
+        else:
+            self.count += 1
         if self.count > MAX_NODES:
-            raise _Refused(node, f"more than {MAX_NODES} YAML nodes (aliases expanded); refusing the file")
+            raise _Refused(event, f"more than {MAX_NODES} YAML nodes (aliases expanded); refusing the file")
         if depth > MAX_DEPTH:
-            raise _Refused(node, f"nested deeper than {MAX_DEPTH} levels")
-        self.lines.setdefault(loc, node.start_mark.line + 1)
-        if node.tag not in SAFE_TAGS:
-            raise _Refused(node, f"YAML tag '{node.tag}' is not allowed; case files hold plain text, numbers, lists and mappings")
-        if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.scalar(key_node)
-                if not isinstance(key, (str, int)):
-                    raise _Refused(key_node, "mapping keys must be plain text")
-                key = str(key)
-                if key in out:
-                    raise _Refused(key_node, f"duplicate key '{key}'")
-                self.lines[loc + (key,)] = key_node.start_mark.line + 1
-                out[key] = self.convert(value_node, loc + (key,), depth + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
-        value = self.scalar(node)
+            raise _Refused(event, f"nested deeper than {MAX_DEPTH} levels")
+        self.lines.setdefault(loc, event.start_mark.line + 1)
+        if kind is _ALIAS:
+            return value
+        if event.tag is not None and event.tag not in SAFE_TAGS:
+            raise _Refused(event, f"YAML tag '{event.tag}' is not allowed; case files hold plain text, numbers, lists and mappings")
+        if kind is _MAPPING:
+            return {}
+        if kind is _SEQUENCE:
+            return []
+        value = self.scalar(event, field_name(loc))
         if self.placeholder is None and isinstance(value, str) and "TODO" in value:
             self.placeholder = loc
-        # Dates and floats sneak in through YAML's implicit typing; keep everything textual or integral.
-        if not isinstance(value, (str, int, bool, type(None))):
-            value = node.value
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
         return value
 
-    def scalar(self, node: yaml.Node) -> Any:
-        # Most scalars are plain text, whose value is the node's own; going through the constructor for
-        # each of them was a third of the load time of a national-scale study.
-        if isinstance(node, yaml.ScalarNode):
-            value = node.value if node.tag == STR_TAG or node.style else core_scalar(node.value)
-            if isinstance(value, str):
-                bad = _CONTROL.search(value)
-                if bad:
-                    raise _Refused(node, f"control character U+{ord(bad[0]):04X} in text; remove it")
-            return value
-        return self.constructor.construct_object(node, deep=True)
+    def key(self, event: yaml.Event, top: list) -> str:
+        if not isinstance(event, yaml.ScalarEvent) or (event.tag is not None and event.tag not in SAFE_TAGS):
+            raise _Refused(event, "mapping keys must be plain text")
+        key = self.scalar(event)
+        if not isinstance(key, (str, int)):
+            raise _Refused(event, "mapping keys must be plain text")
+        key = str(key)
+        if key in top[0]:
+            raise _Refused(event, f"duplicate key '{key}'")
+        self.lines[top[1] + (key,)] = event.start_mark.line + 1
+        return key
+
+    def scalar(self, event: yaml.ScalarEvent, field_: str = "document") -> Any:
+        # A quoted scalar or one tagged !!str is the text written; a plain one is read by the YAML 1.2 core
+        # schema (whatever other tag it carries).
+        if event.style or event.tag == STR_TAG:
+            value = event.value
+        elif len(event.value) > MAX_INTEGER_DIGITS and _CORE_INT.match(event.value):
+            raise _Refused(event, f"a number of {len(event.value)} digits; numbers here have at most "
+                                  f"{MAX_INTEGER_DIGITS} (put text in quotes)", field_)
+        else:
+            value = core_scalar(event.value)
+        if isinstance(value, str):
+            bad = _CONTROL.search(value)
+            if bad:
+                raise _Refused(event, f"control character U+{ord(bad[0]):04X} in text; remove it")
+        return value
 
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -141,13 +212,14 @@ def core_scalar(text: str) -> Any:
 
 
 class _Refused(Exception):
-    def __init__(self, node: yaml.Node, message: str):
-        self.line = node.start_mark.line + 1
+    def __init__(self, event: yaml.Event, message: str, field_: str = "document"):
+        self.line = event.start_mark.line + 1
         self.message = message
+        self.field = field_
 
 
-# libyaml's C composer keeps the line marks we report and is about ten times faster than the pure-Python one.
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's C parser keeps the line marks we report and is about ten times faster than the pure-Python one.
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
@@ -179,26 +251,22 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Document | None, 
             return fail(number, "tab used for indentation; YAML allows spaces only")
     if not text.strip():
         return fail(1, "file is empty; expected a mapping with at least 'id' and 'name'")
+    converter = _Converter()
     try:
-        node = yaml.compose(text, Loader=_COMPOSER)
+        data, first = converter.convert(yaml.parse(text, Loader=_PARSER))
+    except _Refused as exc:
+        return fail(exc.line, exc.message, exc.field)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return fail(line, f"YAML syntax error: {exc.problem or exc.context}", "syntax")
     except yaml.YAMLError as exc:
         return fail(1, f"YAML error: {exc}", "syntax")
-    if node is None:  # only comments or an empty document
+    if first is None:  # only comments or an empty document
         return fail(1, "file is empty; expected a mapping with at least 'id' and 'name'")
-    if not isinstance(node, yaml.MappingNode):
-        return fail(node.start_mark.line + 1, "expected a mapping (key: value) at the top of the file, found a "
-                    + ("list" if isinstance(node, yaml.SequenceNode) else "single value"), "document")
-    converter = _Converter()
-    try:
-        data = converter.convert(node, (), 0)
-    except _Refused as exc:
-        return fail(exc.line, exc.message, "document")
-    except yaml.YAMLError as exc:
-        return fail(1, f"YAML error: {exc}", "syntax")
+    if not isinstance(data, dict):
+        return fail(first.start_mark.line + 1, "expected a mapping (key: value) at the top of the file, found a "
+                    + ("list" if isinstance(data, list) else "single value"), "document")
     return Document(path, data, converter.lines, converter.placeholder), []
 
 

@@ -97,6 +97,25 @@ local function typst_crossrefs(doc)
   }
 end
 
+-- Quarto's call-outs (`::: {.callout-note}`, the key findings) as Quarto's Typst shows them: a tinted box
+-- with a rule on the left. HTML keeps the div; report.css styles it.
+local function typst_callouts(doc)
+  return doc:walk {
+    Div = function(div)
+      for _, class in ipairs(div.classes) do
+        if class:match('^callout%-') then
+          local blocks = pandoc.List {
+            pandoc.RawBlock('typst', '#block(width: 100%, fill: rgb("#eef4fa"), inset: 8pt, radius: 2pt, '
+              .. 'stroke: (left: 3pt + rgb("#2b5f8a")))[') }
+          blocks:extend(div.content)
+          blocks:insert(pandoc.RawBlock('typst', ']'))
+          return blocks
+        end
+      end
+    end,
+  }
+end
+
 local function meta_flag(meta, key, default)
   if meta[key] == nil then return default end
   return meta[key] == true or stringify(meta[key]) == 'true'
@@ -136,7 +155,7 @@ for _, document in ipairs(job.documents) do
   if document.typst then
     local variables = typst_variables(doc.meta)
     if not numbered then variables['section-numbering'] = nil end
-    write_file(document.typst, pandoc.write(typst_crossrefs(doc), 'typst', {
+    write_file(document.typst, pandoc.write(typst_callouts(typst_crossrefs(doc)), 'typst', {
       template = typst_template, table_of_contents = true, toc_depth = depth, variables = variables,
     }))
   end

@@ -52,17 +52,20 @@ def render_documents(pending: list[Pending], formats: list[str], language: str, 
         guard.check(report.qmd_path, report.qmd)
         for path, svg in report.figure_files.items():
             guard.check(path, svg)
+    if renderer.name == "quarto":
+        # Quarto renders a scratch copy of the study's project and writes the .qmd files and figures into
+        # place with the outputs, only when it succeeded (see patroon.engines.quarto).
+        sources: dict[Path, str | bytes] = {}
+        for report in pending:
+            sources.update(report.figure_files)
+            sources[report.qmd_path] = report.qmd
+        quarto.render_batch(root or pending[0].qmd_path.parent, [r.qmd_path for r in pending], formats,
+                            renderer.command or "quarto", guard, sources=sources)
+        return
     for report in pending:
         for path, svg in report.figure_files.items():
             write(path, svg)
         report.qmd_path.parent.mkdir(parents=True, exist_ok=True)
-    if renderer.name == "quarto":
-        # Quarto renders the .qmd where it lies, inside the study's project (see patroon.quarto).
-        for report in pending:
-            write(report.qmd_path, report.qmd)
-        quarto.render_batch(root or pending[0].qmd_path.parent, [r.qmd_path for r in pending], formats,
-                            renderer.command or "quarto", guard)
-        return
     css = (resources.files("patroon.report") / "templates" / "report.css").read_text(encoding="utf-8")
     converted = pandoc.convert([r.qmd for r in pending], "html" in formats, "pdf" in formats, language, css)
     for report, result in zip(pending, converted):

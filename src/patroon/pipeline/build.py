@@ -24,7 +24,7 @@ from patroon.pipeline import plan as plans
 from patroon.pipeline.stages import analysis_results
 from patroon.pipeline.workers import Job, render_batches
 from patroon.pipeline.workflow import StudyLayout, coding_files, manifest_name
-from patroon.report.paths import figure_folder
+from patroon.report.paths import AGREEMENT_STEM, figure_folder
 from patroon.report.views.common import Derived
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ def targets(plan: plans.StudyPlan, part: tuple[int, int] = (1, 1)) -> list[Targe
     result = []
     for stem in plan.shard(*part):
         plural, _, ident = stem.rpartition("/")
-        kind = "synthesis" if not plural else "organisation" if plural == lay.organisation_plural else "case"
+        kind = ("agreement" if stem == AGREEMENT_STEM else "synthesis" if not plural
+                else "organisation" if plural == lay.organisation_plural else "case")
         result.append(Target(stem, kind, ident))
     return result
 

@@ -33,6 +33,8 @@ from pathlib import Path
 
 from patroon import __version__
 from patroon.output.atomic import write_text
+from patroon.output.reproducible import data_commit
+from patroon.report.paths import AGREEMENT_STEM
 from patroon.pipeline.workflow import StudyLayout, _read, layout, report_stems, shard, shard_count
 
 STATE = Path(".patroon")
@@ -43,7 +45,8 @@ STAGE_SETTINGS = {
     "tables": ("patroon", "language", "privacy"),
     "analysis": ("patroon", "language", "privacy"),
     "agreement": ("patroon", "privacy"),
-    "reports": ("patroon", "language", "formats", "renderer", "privacy"),
+    # data_version: the last commit of the study's data, which every report prints (see views.front).
+    "reports": ("patroon", "language", "formats", "renderer", "privacy", "data_version"),
     "index": ("patroon", "language", "formats", "privacy"),
 }
 
@@ -146,6 +149,8 @@ def report_inputs(lay: StudyLayout) -> dict[str, list[str]]:
     """The data files each report is made from (see the module's docstring)."""
     everything = lay.all_files()
     inputs = {"synthese": everything}
+    if lay.coding:  # the agreement report: both codings and the reconciliation, with the study's own files
+        inputs[AGREEMENT_STEM] = everything
     for case, plural in lay.cases.items():
         inputs[f"{plural}/{case}"] = lay.case_inputs(case) if lay.organisation_plural else everything
     for org in lay.organisations:
@@ -198,6 +203,9 @@ def plan_study(study_dir: Path, all_settings: dict, state: Path | None = None) -
     files = layout(study_dir, with_units=False).all_files()
     digests = {f: sha256_file(f) for f in files if os.path.isfile(f)}
     lay = _linked_layout(study_dir, digests, state / "links.json" if state is not None else None)
+    # Committing data that was already built re-renders its reports, as a clean build would print the commit.
+    version = data_commit(study_dir.resolve())
+    all_settings = {**all_settings, "data_version": list(version) if version else None}
     return StudyPlan(study_dir.name, lay, digests, all_settings, report_inputs(lay))
 
 

@@ -24,6 +24,7 @@ from patroon.report.figures import attach_figures
 from patroon.report.markdown import render_template
 from patroon.report.paths import figure_folder
 from patroon.report.views.aanbieder import aanbieder_context
+from patroon.report.views.agreement import agreement_context
 from patroon.report.views.case import case_context
 from patroon.report.views.common import Derived
 from patroon.report.views.gemeente import gemeente_context
@@ -48,6 +49,9 @@ class Job:
         if target.kind == "synthesis":
             context = synthesis_context(data, self.results, self.renderer, base)
             template = "synthese.qmd.j2"
+        elif target.kind == "agreement":
+            context = agreement_context(data, self.renderer, base)
+            template = "betrouwbaarheid.qmd.j2"
         elif target.kind == "case" and self.derived is None:
             context = case_context(data, target.ident, self.renderer, base, self.results)
             template = "case.qmd.j2"
@@ -57,6 +61,7 @@ class Job:
         else:
             context = aanbieder_context(data, target.ident, self.renderer, base, self.derived)
             template = "aanbieder.qmd.j2"
+        context["formats"] = self.formats  # the navigation links the report's own PDF when there is one
         figure_files = attach_figures(context, target.stem, self.out)
         # A report's folder holds exactly its figures of this render: one it no longer has must not stay.
         folder = self.out / figure_folder(target.stem)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from patroon.report.paths import figure_folder
+from patroon.report.paths import AGREEMENT_STEM, DATA_FOLDER, figure_folder
 
 try:  # the C loader makes DAG building fast on large studies
     from yaml import CSafeLoader as _Loader
@@ -169,6 +169,15 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
     return outputs + [f"{study_id}.xlsx", "patterns.json"]
 
 
+def published_outputs(lay: StudyLayout, study_id: str) -> list[str]:
+    """What `patroon publish` copies from results/<study>/ into reports/<study>/data/ (see publish.py): every
+    table, the workbook and the codebook export, and the agreement of a second coding."""
+    names = table_outputs(lay) + [n for n in analysis_outputs(lay, study_id) if n != "patterns.json"]
+    if lay.coding:
+        names += ["agreement.csv", "agreement-verschillen.csv"]
+    return names
+
+
 # ------------------------------------------------------------------------------------------- shards
 # A study's reports are rendered in `n` shards, each a job of its own that may run on another node.
 # The assignment depends only on the report names, so Snakemake (from the file lists) and the render job
@@ -176,11 +185,12 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
 
 def report_stems(lay: StudyLayout) -> list[str]:
     """Every report of the study, by its path under reports/<study>/ without extension: the synthesis
-    first (the longest to render, so it starts first), then cases and organisations by name."""
+    first (the longest to render, so it starts first), the report on intercoder agreement of a study with a
+    second coding, then cases and organisations by name."""
     stems = [f"{plural}/{case}" for case, plural in lay.cases.items()]
     if lay.organisation_plural:
         stems += [f"{lay.organisation_plural}/{org}" for org in lay.organisations]
-    return ["synthese"] + sorted(stems)
+    return ["synthese"] + ([AGREEMENT_STEM] if lay.coding else []) + sorted(stems)
 
 
 def shard(stems: list[str], index: int, count: int) -> list[str]:
@@ -225,6 +235,7 @@ def study_targets(lay: StudyLayout, study_id: str, shards: int) -> list[str]:
     count = shard_count(stems, shards)
     targets = [f"results/{study_id}/.validated", rule_name("tables", study_id), rule_name("analysis", study_id)]
     targets += [shard_rule(study_id, index, count) for index in range(1, count + 1)]
+    targets.append(rule_name("publish", study_id))
     if lay.coding:
         targets += [f"results/{study_id}/agreement.csv", f"results/{study_id}/agreement-verschillen.csv"]
     return targets
@@ -245,6 +256,7 @@ def study_outputs(lay: StudyLayout, study_id: str, formats: list[str], shards: i
         outputs = shard_outputs(shard(stems, index, count), formats)
         files += [f"{reports}/{name}" for name in outputs["files"] + outputs["folders"]]
         files.append(f"{reports}/{manifest_name(index, count)}")
+    files += [f"{reports}/{DATA_FOLDER}/{name}" for name in published_outputs(lay, study_id)]
     return files
 
 

@@ -18,8 +18,9 @@ from patroon.report.svg import Bar, Figure
 # Above this many rows a figure is left out of the synthesis (its table and the per-case reports remain).
 MAX_ROWS = 120
 
-def alt(language: str, key: str) -> str:
-    return i18n.catalog(language)["alt"][key]
+def alt(language: str, key: str, **words: str) -> str:
+    """A figure's alt text (its caption); `words` fill its placeholders (the study's word for a case)."""
+    return i18n.catalog(language)["alt"][key].format(**words)
 
 
 def study_period(data: StudyData) -> tuple[int | None, int]:
@@ -120,7 +121,7 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
         shown = [[f"{lookup.loc[(v, c), 'count']}/{lookup.loc[(v, c), 'n']}" for c in cases] for v in variables]
         fills = [[svg.share_fill(None if pd.isna(lookup.loc[(v, c), "share"]) else lookup.loc[(v, c), "share"])
                   for c in cases] for v in variables]
-        return svg.grid(block.id, alt(language, "share"), labels, [names.get(c, c) for c in cases],
+        return svg.grid(block.id, alt(language, "share", case=Reader.of(data, language).kind_noun(block.kind, 1)), labels, [names.get(c, c) for c in cases],
                             shown, shown=shown, fills=fills)
     if block.type == "matrix":
         cases = [c for c in table.columns if c in names]
@@ -128,15 +129,22 @@ def block_figure(data: StudyData, block, result, language: str) -> Figure | None
         rows = table[cases].values.tolist()
         shown = [[reader.compact(variable, v) for v in row] for variable, row in zip(table["variable"], rows)]
         if cases_down(len(cases), len(table)):
-            return svg.grid(block.id, alt(language, "grid"), [names[c] for c in cases], table["label"].tolist(),
+            return svg.grid(block.id, alt(language, "grid", case=reader.kind_noun(block.kind, 1)), [names[c] for c in cases], table["label"].tolist(),
                             [[str(v) for v in column] for column in zip(*rows)], shown=[list(c) for c in zip(*shown)])
-        return svg.grid(block.id, alt(language, "grid"), table["label"].tolist(), [names[c] for c in cases],
+        return svg.grid(block.id, alt(language, "grid", case=reader.kind_noun(block.kind, 1)), table["label"].tolist(), [names[c] for c in cases],
                         [[str(v) for v in row] for row in rows], shown=shown)
     if block.type == "continuum":
         overall = table[table["part"] == ""].dropna(subset=["position"])
-        return svg.continuum(block.id, alt(language, "continuum"),
-                                 [(names.get(c, c), float(p)) for c, p in zip(overall["case"], overall["position"])],
-                                 block.left, block.right)
+        reader = Reader.of(data, language)
+        # Positions in the reader's number format, signed as on the axis ("+0,60", "−0,22").
+
+        def signed(value: float) -> str:
+            return ("+" if value > 0 else "−" if value < 0 else "") + reader.m.number(abs(value), 2)
+
+        return svg.continuum(block.id, alt(language, "continuum", case=reader.kind_noun(block.kind, 1)),
+                             [(f"{names.get(c, c)} ({signed(float(p))})", float(p))
+                              for c, p in zip(overall["case"], overall["position"])],
+                             f"{reader.any_code(block.left)} (−1)", f"{reader.any_code(block.right)} (+1)")
     return None
 
 
@@ -151,15 +159,24 @@ def figure_width(svg: str) -> float:
 
 def attach_figures(context: dict, stem: str, out: Path) -> dict[Path, str]:
     """Give the template one Markdown image per figure (`fig[name]`), pointing at
-    reports/<study>/figures/<stem with dashes>/<name>.svg relative to the report; return the files to write."""
+    reports/<study>/figures/<stem with dashes>/<name>.svg relative to the report; return the files to write.
+    A figure in parts (taller than a page) continues in unnumbered images right after it."""
     depth = stem.count("/")
     files, markdown = {}, {}
+    continued = i18n.catalog(context.get("language", "nl"))["labels"]["continued"]
     for figure in context.get("figures", []):
-        file_name = f"{figure_folder(stem)}/{figure.name}.svg"
-        files[out / file_name] = figure.svg
-        # Numbered (`#fig-`) like the tables; a figure wider than the A4 text width is scaled to fit it.
-        fit = ' width="100%"' if figure_width(figure.svg) > TEXT_WIDTH_PX else ""
-        markdown[figure.name] = (f"![{escape.markdown(figure.alt)}]({'../' * depth}{file_name})"
-                                 f"{{#fig-{slug(figure.name)}{fit}}}")
+        images = []
+        for part, svg_text in enumerate((figure.svg, *figure.more), start=1):
+            file_name = f"{figure_folder(stem)}/{figure.name}{'' if part == 1 else f'-{part}'}.svg"
+            files[out / file_name] = svg_text
+            # A figure wider than the A4 text width is scaled to fit it.
+            fit = ' width="100%"' if figure_width(svg_text) > TEXT_WIDTH_PX else ""
+            alt_text = figure.alt if part == 1 else f"{figure.alt} ({continued})"
+            label = f"#fig-{slug(figure.name)}" if part == 1 else ""
+            attributes = " ".join(a for a in (label, fit.strip()) if a)
+            images.append(f"![{escape.markdown(alt_text)}]({'../' * depth}{file_name})"
+                          + (f"{{{attributes}}}" if attributes else ""))
+        # Numbered (`#fig-`) like the tables, the first part only.
+        markdown[figure.name] = "\n\n".join(images)
     context["fig"] = markdown
     return files

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from patroon.analysis.blocks import TOTAL
 from patroon.data.study_data import StudyData
 from patroon.report import proposition_text
 from patroon.report.reader import Reader
@@ -58,8 +59,11 @@ def block_text(reader: Reader, result) -> str:
     """One or two sentences per building block, from its summary numbers."""
     m = reader.m
     s = result.summary
+    block = next((b for b in reader.data.study.analysis.blocks if b.id == result.block_id), None)
+    kind = block.kind if block is not None else None
+    case, cases = reader.kind_noun(kind, 1), reader.kind_noun(kind)
     if result.type == "matrix":
-        text = m.text("matrix", similar=m.number(s["n_similar"]), rows=m.number(s["n_rows"]))
+        text = m.count("matrix_similar", s["n_similar"], rows=m.number(s["n_rows"]), cases=cases)
         if "n_compared" in s:
             diffs = s["differences"]
             labels = [reader.variable(d) for d in diffs]
@@ -71,17 +75,18 @@ def block_text(reader: Reader, result) -> str:
                              computed=p["computed"]) for p in partly]
             if len(listed) > MAX_LISTED:  # the table's `known` column (and the CSV) has every row
                 listed = listed[:MAX_LISTED] + [m.text("matrix_partly_more", n=m.number(len(listed) - MAX_LISTED))]
-            text += m.text("matrix_partly", rows=m.count("rows_judged", len(partly)), names=m.join(listed))
+            text += m.text("matrix_partly", rows=m.count("rows_judged", len(partly)), names=m.join(listed), cases=cases)
             if s.get("min_known", 1) > 1:
                 text += m.text("matrix_min_known", min_known=m.number(s["min_known"]), undetermined=s["undetermined"])
         return text
     if result.type == "threshold":
         if "passing_per_case" in s:
             parts = [f"{reader.case(case)}: {m.number(len(items))}" for case, items in s["passing_per_case"].items()]
-            return m.text("threshold_per_case", parts=m.join(parts))
+            return m.text("threshold_per_case", parts=m.join(parts), case=case)
         return m.count("variables_pass", s["n_passing"]) + "."
     if result.type == "top-k":
-        parts = [f"{reader.case(case)}: {m.number(n)}" for case, n in s["kept_per_case"].items()]
+        parts = [f"{reader.label('total') if case == TOTAL else reader.case(case)}: {m.number(n)}"
+                 for case, n in s["kept_per_case"].items()]
         return m.text("top_k", parts=m.join(parts)) + m.text("top_k_ties")
     if result.type == "continuum":
         placed = sorted((p, c) for c, p in s["positions"].items() if p is not None)
@@ -143,7 +148,7 @@ def key_findings(reader: Reader, results: dict) -> list[Finding]:
         findings.append(Finding(sentence, SECTION_QCA, labels["qca"]))
     if "units" not in results:
         if not findings:  # nothing declared to test: say so, rather than count coded values
-            section = (SECTION_COMPARISON, labels["comparison"]) if results["blocks"] else (SECTION_UNITS, labels["overview"])
+            section = (SECTION_COMPARISON, labels["comparison"].format(cases=reader.kind_noun())) if results["blocks"] else (SECTION_UNITS, labels["overview"])
             findings.append(Finding(m.text("finding_nothing_declared"), *section))
         return findings
     changed = results["changes"]

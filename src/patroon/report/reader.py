@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from patroon.analysis.blocks import TOTAL
 from patroon.data import derive
 from patroon.data.study_data import StudyData
 from patroon.report import i18n
@@ -25,6 +26,12 @@ YES_NO_COLUMNS = {"prediction_matches", "opposing_forces", "majority", "contradi
 SHARE_COLUMNS = {"share_volgen", "share"}
 MEASURE_COLUMNS = {"consistency", "coverage", "position"}
 UNIT_LIST_COLUMNS = {"deviant_units", "cases"}
+
+
+def natural_key(text: str) -> list:
+    """Sort '3N' before '10N': runs of digits compare as numbers, the rest without case."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+            for part in re.split(r"(\d+)", text) if part]
 
 
 class Reader:
@@ -70,7 +77,10 @@ class Reader:
         return self.catalog["labels"][key]
 
     def case(self, case_id: str) -> str:
-        return self.case_names.get(case_id, case_id)
+        """A case's name; a cross-tab's total row ('totaal') in the report language."""
+        if case_id in self.case_names:
+            return self.case_names[case_id]
+        return self.code(case_id) if case_id == TOTAL else case_id
 
     def unit(self, unit_id: str) -> str:
         return self.unit_names.get(unit_id, self.case_names.get(unit_id, unit_id))
@@ -79,6 +89,22 @@ class Reader:
         """A cluster's label; `lower` inside a sentence."""
         label = self.clusters.get(cluster_id, self.code(cluster_id))
         return label[:1].lower() + label[1:] if lower else label
+
+    def kind_noun(self, kind: str | None = None, n: int = 2) -> str:
+        """A case or organisation kind in the study's own words, in the form a count of n takes ('gemeente',
+        "inkoopregio's"): its label, or its plural label (else its folder name). Without `kind`: the first
+        case kind (what "case" means in this study)."""
+        kind = kind or self.data.case_kind()
+        unit_kind = next(k for k in self.data.study.unit_kinds if k.kind == kind)
+        if self.m.plural_category(n) == "one":
+            # Without the label's explanation: 'Gemeente (centrum- of perifere gemeente)' reads 'gemeente'.
+            label = re.sub(r"\s*\([^()]*\)$", "", getattr(unit_kind.label, self.language)) or unit_kind.kind
+            return label[:1].lower() + label[1:]
+        return getattr(unit_kind.plural_label, self.language) if unit_kind.plural_label else unit_kind.plural
+
+    def kind_count(self, kind: str, n: int) -> str:
+        """'5 gemeenten', '1 inkoopregio'."""
+        return f"{self.m.number(n)} {self.kind_noun(kind, n)}"
 
     def tactic(self, tactic_id: str) -> str:
         tactic = self.tactics.get(tactic_id)
@@ -175,10 +201,20 @@ class Reader:
             return self.any_code(stripped)
         return stripped
 
+    DOTTED_ID = re.compile(r"(?<![\w.])[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+(?![\w-])")
+
+    def ids_to_labels(self, text: str) -> str:
+        """A coder's sentence with every codebook variable id in it ('context.toegang') as its label."""
+        return self.DOTTED_ID.sub(lambda m: self.variable(m.group(0)) if self.data.codebook.variable(m.group(0))
+                                  else m.group(0), str(text))
+
     def notes(self, notes: list) -> list[dict]:
-        """Source notes for reading: their subject and choice through `note_text`."""
-        return [{"about": self.note_text(n.about), "readings": n.readings, "choice": self.note_text(n.choice),
-                 "reason": n.reason} for n in notes]
+        """Source notes for reading: their subject and choice through `note_text`, variable ids in their
+        sentences as labels."""
+        return [{"about": self.ids_to_labels(self.note_text(n.about)),
+                 "readings": [self.ids_to_labels(r) for r in n.readings],
+                 "choice": self.ids_to_labels(self.note_text(n.choice)), "reason": self.ids_to_labels(n.reason)}
+                for n in notes]
 
     def header(self, column: object) -> str:
         text = str(column)

@@ -9,6 +9,7 @@ colour-blind readers; every figure has a <title> and <desc> (alt text), also pas
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -40,6 +41,8 @@ class Figure:
     name: str  # file stem, unique within a report
     alt: str
     svg: str
+    # A figure taller than a page goes on in further parts (each with its header): <name>-2.svg, ...
+    more: tuple[str, ...] = ()
 
 
 def _svg(width: float, height: float, alt: str, body: list[str]) -> str:
@@ -51,64 +54,116 @@ def _svg(width: float, height: float, alt: str, body: list[str]) -> str:
 
 # Widest figure in CSS pixels: the text width of an A4 page with 2 cm margins (17 cm), where Typst places an
 # SVG at 0.75 pt a pixel. A grid wider than this would be scaled down and its 10 px cell text printed below
-# 7 pt; instead its cells are narrowed and their text shortened (the full value is in the cell's tooltip
-# and in the table under the figure).
+# 7 pt; instead its cells are narrowed and their text wrapped onto more lines (labels are never cut short).
 MAX_WIDTH = 640
-MAX_LABEL = 38  # characters of a row label
+MAX_LABEL = 60  # characters of a row label's line, at most
+MIN_LABEL = 24  # ... and at least (the row labels get the room the cells leave)
+# Tallest figure in CSS pixels: an A4 page's text height (24.7 cm) less room for the caption. A taller grid
+# goes on in a further part with its header, as a long table does.
+MAX_HEIGHT = 860
+UPRIGHT_CELL = 110  # px: a column this wide holds an upright label of up to three lines
+COLUMN_LABEL = 24  # characters of a (slanted) column label's line
+LINE_H = 13  # px from one line of 11 px label text to the next
+CELL_LINE_H = 12  # the same for 10 px cell text
+SLANT = 35  # degrees the column labels rise
+_COS, _SIN = math.cos(math.radians(SLANT)), math.sin(math.radians(SLANT))
 
 
-def _shorten(text: str, width: float, scale: float = 1.0) -> str:
-    """`text` cut (with an ellipsis) to what fits in `width` pixels."""
-    fits = max(1, int(width / (CHAR * scale)))
-    return text if len(text) <= fits else text[:max(1, fits - 1)].rstrip() + "…"
+def wrap(text: str, width: float, scale: float = 1.0) -> list[str]:
+    """`text` in lines of at most `width` pixels, broken between words only (a word longer than the width
+    gets a line of its own: the caller sizes boxes for the longest word)."""
+    lines: list[str] = []
+    line = ""
+    for word in str(text).split():
+        candidate = f"{line} {word}" if line else word
+        if line and _width(candidate) * scale > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return lines + [line] if line or not lines else lines
+
+
+def _lines(x: float, lines: list[str], step: float) -> str:
+    """tspans of `lines`, each starting at x, the first at dy 0 from the text's y and the next `step` lower."""
+    return "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else step}">{escape(line)}</tspan>'
+                   for i, line in enumerate(lines))
 
 
 def grid(name: str, alt: str, row_labels: list[str], column_labels: list[str], cells: list[list[str]],
          colours: dict[str, str] | None = None, groups: list[str] | None = None,
          shown: list[list[str]] | None = None, fills: list[list[str]] | None = None) -> Figure:
     """Rows x columns of cells coloured by their value; `groups` (one per row) draws a band label when the
-    group changes. `shown` overrides the text in a cell, `fills` its colour."""
+    group changes. `shown` overrides the text in a cell, `fills` its colour. Labels and cell texts that do
+    not fit on one line wrap onto more, and their row grows; nothing is cut short. Column labels stand
+    upright above their column when they fit it in three lines, else they rise at an angle."""
     colours = {**VALUE_COLOURS, **(colours or {})}
     texts = shown or [[str(v) for v in row] for row in cells]
-    full_labels = list(row_labels)
-    row_labels = [_shorten(r, MAX_LABEL * CHAR) for r in row_labels]
-    # Column labels too: long ones (a steering condition's full wording) made the grid wider than the A4
-    # text, and scaled down to fit, its 10 px cell text fell under 7 pt. The full label is the tooltip.
-    full_columns = list(column_labels)
-    column_labels = [_shorten(c, MAX_LABEL * CHAR) for c in column_labels]
-    cell_w = max([CELL_W] + [_width(t) * 0.9 + 10 for row in texts for t in row])  # 10px text fits
-    left = max([_width(r) for r in row_labels] + [40]) + 12
-    header = max([_width(c) for c in column_labels] + [20]) * 0.72 + 14  # labels at -45 degrees
+    n = max(1, len(column_labels))
+    widest_word = max([_width(w) * 0.9 + 10 for row in texts for t in row for w in str(t).split()] + [CELL_W])
+    one_line = max([CELL_W] + [_width(t) * 0.9 + 10 for row in texts for t in row])
+    upright_w = max(widest_word, min(one_line, UPRIGHT_CELL))
+    upright = all(len(wrap(c, upright_w - 6)) <= 3 and max(_width(w) for w in c.split() or [""]) <= upright_w - 6
+                  for c in column_labels) and n * upright_w <= MAX_WIDTH / 2
+    if upright:
+        column_lines = [wrap(c, upright_w - 6) for c in column_labels]
+        header = max([len(ls) for ls in column_lines] + [1]) * LINE_H + 8
+        reach = 0.0
+        cell_w = upright_w
+    else:
+        column_lines = [wrap(c, COLUMN_LABEL * CHAR) for c in column_labels]
+        # A slanted label of width w and k lines rises w·sin + k·LINE_H·cos above its column's foot and
+        # reaches w·cos + k·LINE_H·sin to the right of it.
+        header = max([_width(max(ls, key=_width)) * _SIN + len(ls) * LINE_H * _COS for ls in column_lines] + [20]) + 10
+        reach = max([_width(max(ls, key=_width)) * _COS + len(ls) * LINE_H * _SIN for ls in column_lines] + [20])
+        cell_w = one_line
+    # Row labels take the room the cells leave (a few wide columns leave a lot), within bounds.
+    label_room = MAX_WIDTH - 20 - n * max(CELL_W, min(cell_w, (MAX_WIDTH - 20 - MIN_LABEL * CHAR - reach) / n)) - reach
+    row_lines = [wrap(r, max(MIN_LABEL * CHAR, min(MAX_LABEL * CHAR, label_room))) for r in row_labels]
+    left = max([_width(line) for lines in row_lines for line in lines] + [40]) + 12
+    room = (MAX_WIDTH - left - 8 - max(0.0, reach - CELL_W / 2)) / n
+    cell_w = max(widest_word, min(cell_w, room))
+    cell_lines = [[wrap(t, cell_w - 10, 0.9) for t in row] for row in texts]
+    heights = [max([CELL_H, len(label) * LINE_H + 9] + [len(ls) * CELL_LINE_H + 10 for ls in row])
+               for label, row in zip(row_lines, cell_lines)]
     group_gap = 16 if groups else 0
-    n_breaks = sum(1 for i, g in enumerate(groups or []) if i == 0 or g != groups[i - 1])
-    room = (MAX_WIDTH - left - 16 - header * 0.7) / max(1, len(column_labels))
-    cell_w = max(CELL_W, min(cell_w, room))
-    width = left + cell_w * len(column_labels) + 16 + header * 0.7
-    height = header + CELL_H * len(row_labels) + group_gap * n_breaks + 8
-    body = []
-    for j, column in enumerate(column_labels):
-        x = left + cell_w * j + cell_w / 2
-        body.append(f'<text x="{x:.1f}" y="{header - 6:.1f}" font-size="11" '
-                    f'transform="rotate(-35 {x:.1f} {header - 6:.1f})"><title>{escape(full_columns[j])}</title>'
-                    f'{escape(column)}</text>')
+    width = left + cell_w * (n - 0.5) + max(cell_w / 2, reach) + 8
+    head = []
+    for j, lines in enumerate(column_lines):
+        x, y = left + cell_w * j + cell_w / 2, header - 6
+        if upright:
+            head.append(f'<text x="{x:.1f}" y="{y - (len(lines) - 1) * LINE_H:.1f}" font-size="11" '
+                        f'text-anchor="middle">{_lines(x, lines, LINE_H)}</text>')
+        else:
+            # The last line sits at the column's foot; the ones before it above, in the slanted frame.
+            head.append(f'<text x="{x:.1f}" y="{y - (len(lines) - 1) * LINE_H:.1f}" font-size="11" '
+                        f'transform="rotate(-{SLANT} {x:.1f} {y:.1f})">{_lines(x, lines, LINE_H)}</text>')
+    parts: list[str] = []
+    body: list[str] = []
     y = header
-    for i, label in enumerate(row_labels):
-        if groups and (i == 0 or groups[i] != groups[i - 1]):
+    for i, (lines, row_height) in enumerate(zip(row_lines, heights)):
+        starts_group = bool(groups) and (i == 0 or groups[i] != groups[i - 1])
+        if body and y + row_height + (group_gap if starts_group else 0) + 8 > MAX_HEIGHT:
+            parts.append(_svg(width, y + 8, alt, head + body))
+            body, y = [], header
+        if groups and (starts_group or not body):
             y += group_gap
             body.append(f'<text x="2" y="{y - 4:.1f}" font-size="11" font-weight="bold">{escape(groups[i])}</text>')
-        body.append(f'<text x="{left - 6:.1f}" y="{y + 15:.1f}" font-size="11" text-anchor="end">'
-                    f'<title>{escape(full_labels[i])}</title>{escape(label)}</text>')
+        top = y + (row_height - len(lines) * LINE_H) / 2 + 10
+        body.append(f'<text x="{left - 6:.1f}" y="{top:.1f}" font-size="11" text-anchor="end">'
+                    f'{_lines(left - 6, lines, LINE_H)}</text>')
         for j, value in enumerate(cells[i]):
             fill = fills[i][j] if fills else colours.get(str(value), NEUTRAL)
-            full = shown[i][j] if shown else str(value)
-            text = _shorten(full, cell_w - 10, 0.9)
             x = left + cell_w * j
-            body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{CELL_H - 2}" '
+            body.append(f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell_w - 2:.1f}" height="{row_height - 2}" '
                         f'fill="{fill}" stroke="#ffffff"/>')
-            body.append(f'<text x="{x + cell_w / 2:.1f}" y="{y + 15:.1f}" font-size="10" text-anchor="middle" '
-                        f'fill="{_text_colour(fill)}"><title>{escape(full)}</title>{escape(text)}</text>')
-        y += CELL_H
-    return Figure(name, alt, _svg(width, height, alt, body))
+            text_lines = cell_lines[i][j]
+            text_top = y + (row_height - len(text_lines) * CELL_LINE_H) / 2 + 9
+            body.append(f'<text x="{x + cell_w / 2:.1f}" y="{text_top:.1f}" font-size="10" text-anchor="middle" '
+                        f'fill="{_text_colour(fill)}">{_lines(x + cell_w / 2, text_lines, CELL_LINE_H)}</text>')
+        y += row_height
+    parts.append(_svg(width, y + 8, alt, head + body))
+    return Figure(name, alt, parts[0], tuple(parts[1:]))
 
 
 def share_fill(share: float | None) -> str:
@@ -211,19 +266,44 @@ def timeline(name: str, alt: str, rows: list[tuple[str, list[Bar]]], group_order
     return Figure(name, alt, _svg(width, height, alt, body))
 
 
+MARKER_R = 5
+
+
 def continuum(name: str, alt: str, positions: list[tuple[str, float]], left_label: str, right_label: str) -> Figure:
-    """Cases as points on a line from -1 (left pole) to +1 (right pole)."""
-    width, axis_l, axis_r = 520, 70, 450
-    height = 60 + 18 * len(positions)
-    body = [f'<line x1="{axis_l}" y1="40" x2="{axis_r}" y2="40" stroke="#000000"/>',
-            f'<text x="{axis_l}" y="20" font-size="11" text-anchor="middle">{escape(left_label)} (−1)</text>',
-            f'<text x="{axis_r}" y="20" font-size="11" text-anchor="middle">{escape(right_label)} (+1)</text>',
-            f'<line x1="{(axis_l + axis_r) / 2}" y1="34" x2="{(axis_l + axis_r) / 2}" y2="46" stroke="#000000"/>']
-    for i, (label, position) in enumerate(positions):
-        x = axis_l + (position + 1) / 2 * (axis_r - axis_l)
-        y = 58 + 18 * i
-        body.append(f'<line x1="{x:.1f}" y1="40" x2="{x:.1f}" y2="{y - 4}" stroke="#9e9e9e"/>')
-        body.append(f'<circle cx="{x:.1f}" cy="40" r="5" fill="{CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)]}"/>')
-        body.append(f'<text x="{x:.1f}" y="{y + 6}" font-size="11" text-anchor="middle">'
-                    f"{escape(label)} ({position:+.2f})</text>")
+    """Cases as points on a line from -1 (left pole) to +1 (right pole); each label (which the caller writes
+    with the position in the reader's number format) on a line of its own under the axis, joined to its
+    point. Points closer than a marker's width are stacked above the axis, not drawn over each other."""
+    left_w, right_w = _width(left_label), _width(right_label)
+    label_w = max([_width(label) for label, _ in positions] + [0])
+    axis_l = max(70.0, left_w / 2 + 6, label_w / 2 + 6)
+    axis_len = 380.0
+    axis_r = axis_l + axis_len
+    width = axis_r + max(70.0, right_w / 2 + 6, label_w / 2 + 6)
+    order = sorted(range(len(positions)), key=lambda i: positions[i][1])
+    # Lanes above the axis: a point goes to the lowest lane where it keeps a marker's width from the others.
+    lane_of: dict[int, int] = {}
+    placed: list[tuple[float, int]] = []
+    for i in order:
+        x = axis_l + (positions[i][1] + 1) / 2 * axis_len
+        lane = 0
+        while any(lane == other_lane and abs(x - other_x) < 2 * MARKER_R + 2 for other_x, other_lane in placed):
+            lane += 1
+        lane_of[i] = lane
+        placed.append((x, lane))
+    lanes = max(lane_of.values(), default=0)
+    axis_y = 40 + lanes * (2 * MARKER_R + 2)
+    height = axis_y + 20 + 18 * len(positions)
+    body = [f'<line x1="{axis_l:.1f}" y1="{axis_y}" x2="{axis_r:.1f}" y2="{axis_y}" stroke="#000000"/>',
+            f'<text x="{axis_l:.1f}" y="20" font-size="11" text-anchor="middle">{escape(left_label)}</text>',
+            f'<text x="{axis_r:.1f}" y="20" font-size="11" text-anchor="middle">{escape(right_label)}</text>',
+            f'<line x1="{axis_l + axis_len / 2:.1f}" y1="{axis_y - 6}" x2="{axis_l + axis_len / 2:.1f}" '
+            f'y2="{axis_y + 6}" stroke="#000000"/>']
+    for row, (label, position) in enumerate(positions):
+        x = axis_l + (position + 1) / 2 * axis_len
+        y = axis_y + 18 + 18 * row
+        cy = axis_y - lane_of[row] * (2 * MARKER_R + 2)
+        body.append(f'<line x1="{x:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y - 4}" stroke="#9e9e9e"/>')
+        body.append(f'<circle cx="{x:.1f}" cy="{cy:.1f}" r="{MARKER_R}" '
+                    f'fill="{CLUSTER_COLOURS[row % len(CLUSTER_COLOURS)]}" stroke="#ffffff"/>')
+        body.append(f'<text x="{x:.1f}" y="{y + 6}" font-size="11" text-anchor="middle">{escape(label)}</text>')
     return Figure(name, alt, _svg(width, height, alt, body))

@@ -33,6 +33,8 @@ class Cluster(Strict):
     id: Slug
     label: Label
     definition: ShortText
+    # The definition in a sentence for readers, in both report languages (every report's method section).
+    summary: Label | None = None
 
 
 class Tactic(Strict):
@@ -58,6 +60,9 @@ class Variable(Strict):
     inductive: bool = False
     label: Label
     definition: ShortText
+    # The definition in a sentence for readers, in both report languages: a variable the method section of
+    # every report explains (a study's explanatory factors) carries one.
+    summary: Label | None = None
     indicator: ShortText
     values: list[Value] | None = None
     values_from: Slug | None = None

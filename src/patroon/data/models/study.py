@@ -290,6 +290,9 @@ class Study(Strict):
     # command line overrides both. The loader fills it in, so code downstream always reads a language.
     language: Literal["nl", "en"] | None = None
     source: Source
+    # The source's research question (its central question, in its own words; `en` our translation): every
+    # report's introduction opens with it.
+    question: Label | None = None
     unit_kinds: list[UnitKind] = Field(min_length=1)
     # What the study expects or its source concludes, each as a predicted pattern with its verdict.
     propositions: list[Proposition] = Field(default_factory=list)

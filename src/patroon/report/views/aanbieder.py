@@ -21,6 +21,7 @@ from patroon.report.views.common import (
     unit_summary_headers,
     unit_summary_row,
 )
+from patroon.report.views.front import front_matter
 
 # A unit's section with its evidence fills about two PDF pages, and Typst holds every page of a document in
 # memory (about 2 MB a page). A national provider working in hundreds of gemeenten would get a report of
@@ -94,6 +95,8 @@ def aanbieder_context(data: StudyData, org_id: str, renderer: Engine, base: Path
         if len(unit_blocks) < len(refs) else "",
         "figures": [figures.reaction_timeline(data, language, refs)]
         if len(refs) <= figures.MAX_ROWS else [],
+        "front": front_matter(data, f"{org_plural}/{org_id}", f"{labels['aanbieder']} {org.name}", (org,),
+                              kind=org.kind, name=org.name),
         "colophon": colophon(data, [org_file] + case_files, renderer, base),
     }
 

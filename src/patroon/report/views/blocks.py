@@ -3,8 +3,11 @@ source's own layout where it has one."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from patroon.analysis.blocks import part_label
 from patroon.data.study_data import StudyData
 from patroon.report.figures import cases_down
 from patroon.report.reader import Reader
@@ -16,6 +19,33 @@ BLOCK_COLUMNS = {"case": "case", "label": "variable", "count": "count", "n": "n"
                  "computed": "computed", "reported": "reported", "agrees": "agrees", "n_coded": "n",
                  "part": "variable", "known": "known", "only_computed": "only_computed",
                  "only_reported": "only_reported", "row": "row"}
+
+
+_REF = r"(?:Tabel|Table|Figuur|Figure|Figuren|Figures|Tabellen|Tables)\s+[\w.–-]+(?:\s+(?:en|and)\s+[\w.–-]+)*"
+_PREFIX = re.compile(rf"^({_REF}):\s*")
+_SUFFIX = re.compile(rf"\s*\(({_REF})\)$")
+
+
+def source_reference(label: str) -> tuple[str, str]:
+    """A block's title without the source's own number, and that number: "Tabel 8: vergelijking van ..." and
+    "Thema's van de verhalen (Figuur 20)" give ("Vergelijking van ...", "Tabel 8") and ("Thema's van de
+    verhalen", "Figuur 20"). The report numbers its own tables; the source's number is named in the text."""
+    for pattern in (_PREFIX, _SUFFIX):
+        match = pattern.search(label)
+        if match:
+            title = pattern.sub("", label, count=1).strip()
+            return title[:1].upper() + title[1:], match.group(1)
+    return label, ""
+
+
+def block_column(column: str, reader: Reader, kind: str | None = None) -> str:
+    """A block table's column header: the catalog's word, and for the case column the study's own word for
+    the block's kind of case ('Inkoopregio', 'Verhaal')."""
+    if column == "case":
+        label = reader.kind_noun(kind, 1)
+        return label[:1].upper() + label[1:]
+    labels = reader.catalog["labels"]
+    return labels.get(BLOCK_COLUMNS[column], column) if column in BLOCK_COLUMNS else column
 
 
 def block_value_labels(data: StudyData, block, result, reader: Reader):
@@ -62,8 +92,13 @@ def block_view(result, reader: Reader, data: StudyData, block=None) -> pd.DataFr
     labels = reader.catalog["labels"]
     if result.type == "matrix" and result.extra is not None:
         # The source's own layout (one row per part, the cases across); the row per variable is in the CSV.
-        return result.extra.rename(columns={c: labels.get(BLOCK_COLUMNS[c], c) for c in result.extra.columns
-                                            if c in BLOCK_COLUMNS})
+        extra = result.extra.copy()
+        if "row" in extra.columns and block is not None and block.collapse_part is not None:
+            variables = list(result.table["variable"])
+            extra["row"] = [part_label(data, variables, block.collapse_part, key, reader.language) if key
+                            else reader.label("total") for key in extra["row"]]
+        return extra.rename(columns={c: block_column(c, reader, block.kind if block else None)
+                                            for c in result.extra.columns})
     if result.type == "top-k" and "case" in table.columns:
         # The source's layout: a row per rank, a column per case, tied values together in one cell with
         # their score (the row per value is in the CSV).
@@ -72,7 +107,7 @@ def block_view(result, reader: Reader, data: StudyData, block=None) -> pd.DataFr
         cells["cell"] = [f"{label} ({score})" for label, score in zip(cells["label"], cells["score"])]
         wide = cells.pivot(index="rank", columns="case", values="cell").fillna("").sort_index()
         wide = wide[list(dict.fromkeys(table["case"]))]
-        wide.columns = [data.cases[c].name if c in data.cases else c.capitalize() for c in wide.columns]
+        wide.columns = [data.cases[c].name if c in data.cases else reader.code(c).capitalize() for c in wide.columns]
         return wide.reset_index().rename(columns={"rank": labels.get("rank", "rank")})
     if result.type == "threshold" and "passes" in table.columns and "case" in table.columns:
         table = table[table["passes"] == "ja"].drop(columns=["passes"])
@@ -89,7 +124,9 @@ def block_view(result, reader: Reader, data: StudyData, block=None) -> pd.DataFr
         # The row's variable decided how its cells read; its label says what the reader needs.
         shown = shown.drop(columns=["variable"]).rename(columns={"label": "variable"})
     # Value columns of a cross-tab are codes: their label (the codebook's, or the shared short codes).
-    return shown.rename(columns={c: reader.header(c) if c in reader.catalog["columns"] or c in data.cases
+    kind = block.kind if block is not None else None
+    return shown.rename(columns={c: block_column(c, reader, kind) if c == "case"
+                                 else reader.header(c) if c in reader.catalog["columns"] or c in data.cases
                                  else codes.get(c, reader.any_code(c)) for c in shown.columns})
 
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from patroon.data.study_data import StudyData
 from patroon.report.markdown import labels_of
 from patroon.report.reader import Reader
-from patroon.report.views.blocks import block_rows_for_case, block_view
+from patroon.report.views.blocks import block_rows_for_case, block_view, source_reference
 from patroon.report.views.common import (
     Engine,
     coded_rows,
@@ -17,6 +17,7 @@ from patroon.report.views.common import (
     group_label,
     navigation,
 )
+from patroon.report.views.front import front_matter
 
 
 def case_context(data: StudyData, case_id: str, renderer: Engine, base: Path, results: dict) -> dict:
@@ -38,7 +39,8 @@ def case_context(data: StudyData, case_id: str, renderer: Engine, base: Path, re
         part = block_rows_for_case(result, case_id) if block.kind == case.kind else None
         if part is not None:
             view = block_view(SimpleNamespace(table=part, type=result.type, extra=None), reader, data, block)
-            block_parts.append({"label": getattr(block.label, language), "table": view})
+            title, source_ref = source_reference(getattr(block.label, language))
+            block_parts.append({"label": title, "source_ref": source_ref, "table": view})
     files = [data.files[f"{case.kind}/{case_id}"]] + [data.files[f"{c.kind}/{c.id}"] for c in related]
     if parent is not None:
         files.append(data.files[f"{parent.kind}/{parent.id}"])
@@ -52,6 +54,9 @@ def case_context(data: StudyData, case_id: str, renderer: Engine, base: Path, re
         "kind_label": getattr(kind.label, language), "groups": groups, "related": related, "parent": parent,
         "value_rows": [[r["label"], r["meaning"]] for r in rows],
         "block_parts": block_parts,
+        "source_words": labels["source_kinds"].get(data.study.source.kind, labels["source_kinds"]["other"]),
+        "front": front_matter(data, f"{kind.plural}/{case_id}", f"{getattr(kind.label, language)} {case.name}",
+                              (case, *related), kind=case.kind, name=case.name),
         "colophon": colophon(data, files, renderer, base),
     }
 

@@ -15,6 +15,7 @@ from patroon.data import derive
 from patroon.data.study_data import StudyData
 from patroon.report import escape, i18n
 from patroon.report.markdown import labels_of
+from patroon.report.paths import data_file
 from patroon.report.reader import Reader
 
 
@@ -91,20 +92,24 @@ def link(path: str, text: str) -> dict:
     return {"href": path, "text": text}
 
 
-def navigation(data: StudyData, stem: str, related: list[dict], related_label: str = "") -> str:
-    """The links every report carries, as Markdown: the index, its study's synthesis, and its related
-    reports (a gemeente its providers, a provider its gemeenten, the synthesis every report), relative
-    to the report so they work wherever the reports folder is copied."""
+def navigation(data: StudyData, stem: str, related: list[dict], related_label: str = "") -> dict:
+    """The links every report carries, as Markdown: the index, its study's synthesis, its own PDF and the
+    study's data, and its related reports (a gemeente its providers, a provider its gemeenten, the
+    synthesis every report), relative to the report so they work wherever the reports folder is copied.
+    The template adds the PDF link only when PDFs are made (`formats`)."""
     labels = labels_of(data.study.language)
     up = "../" * stem.count("/")
     links = [(f"{up}../index.html", labels["index"])]
     if stem != "synthese":
         links.append((f"{up}synthese.html", labels["study_synthesis"]))
-    lines = [" · ".join(f"[{escape.markdown(text)}]({href})" for href, text in links)]
+    related_line = ""
     if related:
-        lines.append(escape.markdown(related_label or labels["related_reports"]) + ": " +
-                     ", ".join(f"[{escape.markdown(r['text'])}]({up}{r['stem']}.html)" for r in related))
-    return "::: {.nav}\n" + "\n\n".join(lines) + "\n:::\n"
+        related_line = (escape.markdown(related_label or labels["related_reports"]) + ": " +
+                        ", ".join(f"[{escape.markdown(r['text'])}]({up}{r['stem']}.html)" for r in related))
+    return {"links": " · ".join(f"[{escape.markdown(text)}]({href})" for href, text in links),
+            "pdf": f"[{escape.markdown(labels['own_pdf'])}]({stem.rsplit('/', 1)[-1]}.pdf)",
+            "data": f"[{escape.markdown(labels['data'])}]({up}{data_file(data.study.id + '.xlsx')})",
+            "related": related_line}
 
 
 @dataclass

@@ -20,6 +20,7 @@ from patroon.report.views.common import (
     unit_summary_headers,
     unit_summary_row,
 )
+from patroon.report.views.front import front_matter
 
 
 def gemeente_context(data: StudyData, case_id: str, renderer: Engine, base: Path,
@@ -63,6 +64,8 @@ def gemeente_context(data: StudyData, case_id: str, renderer: Engine, base: Path
         "figures": [figures.conditions_heatmap(data, pd.DataFrame([case_row]), language),
                     figures.unit_matrix(data, mine, language),
                     figures.reaction_timeline(data, language, refs)],
+        "front": front_matter(data, f"{case_plural}/{case_id}", f"{labels['gemeente']} {case.name}",
+                              (case, *[r.unit for r in refs]), kind=case.kind, name=case.name),
         "colophon": colophon(data, [data.files[f"{data.case_kind()}/{case_id}"]] + org_files, renderer, base),
     }
 

@@ -28,6 +28,10 @@ def qca_view(reader: Reader, qca) -> dict | None:
             return expression(value)
         if column == "in_use":
             return reader.code("ja" if value else "nee")
+        if column == "expectation_from" and isinstance(value, str):
+            # Where a directional expectation comes from: the codebook's directions, the study's settings,
+            # or (the outcome's row) the column it is read from.
+            return labels["qca_expectation_sources"].get(value) or (reader.header(value) if value else "")
         if column == "cases" and isinstance(value, str):
             return ", ".join(reader.unit(u) for u in value.replace(";", ",").split(",") if u)
         return None
@@ -55,13 +59,17 @@ def qca_view(reader: Reader, qca) -> dict | None:
                 for s in result.solutions]
 
     negated = qca.negated
-    return {"conditions": [names[c] for c in conditions], "outcome": reader.cluster(str(qca.outcome).lstrip("~")),
+    outcome = reader.cluster(str(qca.outcome).lstrip("~"))
+    return {"conditions": [names[c] for c in conditions], "outcome": outcome,
+            "threshold": reader.m.number(qca.settings["consistency_threshold"], 2),
+            "n_cut": reader.m.number(qca.settings["frequency_cutoff"]),
             "calibration": frame(qca.calibration, labels["qca_calibration_columns"]),
             "truth_table": frame(qca.truth_table), "necessity": frame(qca.necessity),
             "robustness": frame(qca.robustness, labels["qca_robustness_columns"]),
-            "results": [r for r in ({"outcome": reader.cluster(str(qca.outcome)), "solutions": solutions(qca),
-                                     "refused": refused(qca)},
-                                    {"outcome": "~" + reader.cluster(str(negated.outcome).lstrip("~")),
+            # Headings in words; the expressions keep QCA's "~" for absence.
+            "results": [r for r in ({"outcome": outcome, "solutions": solutions(qca), "refused": refused(qca)},
+                                    {"outcome": labels["qca_absence"].format(outcome=reader.cluster(
+                                        str(negated.outcome).lstrip("~"), lower=True)),
                                      "solutions": solutions(negated), "refused": refused(negated)}
                                     if negated else None) if r]}
 

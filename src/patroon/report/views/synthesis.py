@@ -11,8 +11,9 @@ from patroon.report import figures, narrative
 from patroon.report.markdown import labels_of
 from patroon.report.reader import Reader
 from patroon.report.views.agreement import agreement_view
-from patroon.report.views.blocks import BLOCK_COLUMNS, block_view
+from patroon.report.views.blocks import block_column, block_view, source_reference
 from patroon.report.views.common import Engine, colophon, navigation
+from patroon.report.views.front import front_matter
 from patroon.report.views.propositions import propositions_view
 from patroon.report.views.qca import qca_view
 
@@ -70,18 +71,25 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
     view["qca"] = qca_view(reader, results.get("qca"))
     view["propositions"] = propositions_view(reader, results.get("propositions", []))
     register_rows = register.evaluate(data, results["blocks"], language, results.get("propositions"))
+    block_kinds = {b.id: b.kind for b in data.study.analysis.blocks}
     for row in register_rows:
         if row.author_view is not None:
             row.author_view = row.author_view.rename(columns={
-                c: labels.get(BLOCK_COLUMNS[c], c) for c in row.author_view.columns if c in BLOCK_COLUMNS})
+                c: block_column(c, reader, block_kinds.get(row.item.block)) for c in row.author_view.columns})
     plural = {k.kind: k.plural for k in data.study.unit_kinds}
     related = [{"stem": f"{plural[case.kind]}/{case_id}", "text": case.name} for case_id, case in data.cases.items()]
     if data.organisations:
         org_plural = plural[data.organisation_kind()]
         related += [{"stem": f"{org_plural}/{org_id}", "text": org.name} for org_id, org in data.organisations.items()]
     workbook = f"results/{data.study.id}/{data.study.id}.xlsx"
+    # The register names the block that derives an item by the block's title, not its id.
+    register_table = register.table(register_rows, language)
+    block_titles = {b.id: source_reference(getattr(b.label, language))[0] for b in data.study.analysis.blocks}
+    for column in ("blok", "block"):
+        if column in register_table.columns:
+            register_table[column] = [block_titles.get(b, b) for b in register_table[column]]
     return {
-        "register": {"table": register.table(register_rows, language), "rows": register_rows,
+        "register": {"table": register_table, "rows": register_rows,
                      "counts": register.counts(register_rows), "words": register.WORDS[language],
                      "by_block": {b.id: [r for r in register_rows if r.item.block == b.id]
                                   for b in data.study.analysis.blocks},
@@ -90,13 +98,19 @@ def synthesis_context(data: StudyData, results: dict, renderer: Engine, base: Pa
         "L": labels, "language": language, "study": data.study, "readable_notes": reader.notes, "results": results, "figures": shown_figures,
         "view": view, "nav": navigation(data, "synthese", related),
         "crosstab_specs": data.study.analysis.crosstabs,
+        "case_words": reader.kind_noun(),
         "max_rows": figures.MAX_ROWS,
         "all_rows_in": reader.m.text("all_rows_in", file=workbook),
         "blocks": [(block, result, block_view(result, reader, data, block))
                    for block, result in zip(data.study.analysis.blocks, results["blocks"])],
+        # Each block's title without the source's number, and the number named in a sentence instead.
+        "block_titles": {b.id: source_reference(getattr(b.label, language)) for b in data.study.analysis.blocks},
+        "source_words": labels["source_kinds"].get(data.study.source.kind, labels["source_kinds"]["other"]),
         "text": narrative.synthesis_text(data, results, language),
         "anchors": {"block": narrative.block_anchor},
-        "agreement": agreement_view(data, base, figures.MAX_ROWS),
+        "agreement": agreement_view(data, base),
+        "front": front_matter(data, "synthese", f"{labels['synthese']}: {data.study.title}",
+                              (data.study, *data.cases.values(), *data.organisations.values())),
         "colophon": colophon(data, sorted(data.files.values()), renderer, base),
     }
 
