@@ -86,3 +86,16 @@ def test_digest_files_are_rewritten_only_when_their_content_changes(mini_copy, t
     assert changed == {"data.json"} | shards
     changed = {p.name for p in plans.write_state(plan_of(mini_copy, state, language="en"), state, shards=2)}
     assert "settings-tables.json" in changed and "settings-validate.json" not in changed
+
+
+def test_every_report_says_how_many_cases_organisations_and_units_the_study_has(mini_copy):
+    """The method section of every report counts the study's gemeenten, providers and units (found by the
+    property test, seed 4242: after a provider was deleted, gemeente c's report still said 4 providers).
+    So a provider deleted or added changes every report's fingerprint; an edit that keeps the counts does
+    not (test above)."""
+    before = plan_of(mini_copy)
+    (mini_copy / "aanbieders" / "org3.yaml").unlink()
+    after = plan_of(mini_copy)
+    assert before.summary == {"cases": {"gemeenten": 3}, "organisations": 4, "units": 5}
+    assert after.summary == {"cases": {"gemeenten": 3}, "organisations": 3, "units": 4}
+    assert all(before.fingerprint(s) != after.fingerprint(s) for s in after.stems)

@@ -50,14 +50,28 @@ class Tree:
         return {**os.environ, "PYTHONPATH": str(self.root / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
 
 
+TIMEOUT = None  # seconds a build may take (--timeout); one that takes longer counts as that long
+
+
 def build(tree: Tree, workdir: Path) -> tuple[float, float]:
     """One `make reports` in `workdir`: seconds, and the largest resident set of any of its processes (MiB,
     from GNU time, which reports the maximum over the process and the descendants it waited for)."""
     measure = workdir / ".bench-time"
     timer = ["/usr/bin/time", "-f", "%M", "-o", str(measure)] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
-    run = subprocess.run(timer + tree.command(), cwd=workdir, capture_output=True, text=True, env=tree.env())
+    process = subprocess.Popen(timer + tree.command(), cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=tree.env(), start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)  # the build's own process group, started above
+        process.communicate()
+        print(f"  ({tree.label}: stopped after the {TIMEOUT} s time limit; counted as {TIMEOUT} s)", flush=True)
+        subprocess.run([sys.executable, "-m", "snakemake", "--unlock", "--snakefile", str(tree.root / "Snakefile")],
+                       cwd=workdir, capture_output=True, env=tree.env())
+        return float(TIMEOUT), 0.0
     elapsed = time.perf_counter() - start
+    run = subprocess.CompletedProcess(process.args, process.returncode, output, "")
     if run.returncode != 0:
         raise RuntimeError(f"the build with {tree.label} failed in {workdir}:\n{(run.stdout + run.stderr)[-3000:]}")
     peak = float(measure.read_text().split()[-1]) / 1024 if timer else peak_child_memory_mib()
@@ -351,7 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-formats", default="[html, pdf]", help="formats of the synthetic builds")
     parser.add_argument("--before", type=Path, help="a checkout of an earlier patroon (e.g. `git worktree add "
                         "../before <commit>`): every build timing is made for it too, in pairs, interleaved")
+    parser.add_argument("--timeout", type=float, help="seconds a build may take; longer counts as that long")
     args = parser.parse_args(argv)
+    global TIMEOUT
+    TIMEOUT = args.timeout
     trees = [Tree("this tree", ROOT)]
     if args.before:
         trees = [Tree("before", args.before.resolve(), before=True), Tree("after", ROOT)]

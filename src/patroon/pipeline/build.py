@@ -151,6 +151,8 @@ def why_stale(plan: plans.StudyPlan, manifest: dict, stem: str, out: Path, forma
     edited = [n for n, f in zip(names, plan.inputs[stem]) if files.get(n) != plan.digests.get(f)]
     if edited:
         return "changed: " + ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
+    if manifest.get("summary") != plan.summary:
+        return "the study's number of cases, organisations or units changed"
     return "its inputs changed"
 
 
@@ -185,6 +187,7 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
         "format": plans.MANIFEST_FORMAT,
         "settings": plans.stage_settings(plan.settings, "reports"),
         "files": {Path(f).relative_to(root).as_posix(): d for f, d in plan.digests.items()},
+        "summary": plan.summary,
         "reports": {stem: record for stem, record in manifest.get("reports", {}).items()
                     if stem in {t.stem for t in all_targets} and stem not in reasons},
     }

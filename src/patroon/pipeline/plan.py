@@ -14,8 +14,7 @@ only when that content changes:
   made from: a gemeente report its own file, its providers' files, study.yaml and the codebook; a
   provider report its own file and its gemeenten's; the synthesis every file; each with the render
   settings. In a study without organisations every case report shows its rows of study-wide
-  comparisons, so it depends on every file. Every report's method section counts the study's cases,
-  organisations and units, so each fingerprint holds those counts too (`StudyLayout.shape`).
+  comparisons, so it depends on every file.
 
 A job declares these as its inputs, so Snakemake reruns it exactly when they change, and its records
 stay small. Inside a render job the same fingerprints (`StudyPlan.fingerprint`) decide report by report.
@@ -125,6 +124,9 @@ class StudyPlan:
     digests: dict[str, str]
     settings: dict
     inputs: dict[str, list[str]] = field(default_factory=dict)  # report stem -> its data files
+    # What every report says of the study as a whole (its method section counts the cases of each kind,
+    # the organisations and the units): deleting a provider changes every report, not only its own.
+    summary: dict = field(default_factory=dict)
 
     @property
     def stems(self) -> list[str]:
@@ -135,7 +137,7 @@ class StudyPlan:
 
     def fingerprint(self, stem: str) -> str:
         render = stage_settings(self.settings, "reports")
-        parts = [json.dumps(render, sort_keys=True), self.layout.shape()]
+        parts = [json.dumps(render, sort_keys=True), json.dumps(self.summary, sort_keys=True)]
         parts += [f"{Path(f).relative_to(self.layout.study_dir).as_posix()}={self.digests.get(f, 'missing')}"
                   for f in self.inputs[stem]]
         return _fingerprint(parts)
@@ -159,7 +161,7 @@ def report_inputs(lay: StudyLayout) -> dict[str, list[str]]:
     return inputs
 
 
-def _linked_layout(study_dir: Path, digests: dict[str, str], cache_path: Path | None) -> StudyLayout:
+def _linked_layout(study_dir: Path, digests: dict[str, str], cache_path: Path | None) -> tuple[StudyLayout, int]:
     """The layout with each provider's gemeenten (and each case's `part_of`), read from the files whose
     content changed since the last build only: reading every provider file of a national study takes
     seconds, and a build reads them before every run."""
@@ -186,8 +188,11 @@ def _linked_layout(study_dir: Path, digests: dict[str, str], cache_path: Path | 
         return cache[key]
 
     result = layout(study_dir, with_units=False)
+    units = 0
     for org in result.organisations:
-        result.link(org, read(result.file(result.organisation_plural, org))["cases"])
+        cases = read(result.file(result.organisation_plural, org))["cases"]
+        units += len(cases)
+        result.link(org, cases)
     if len(result.case_plurals) > 1:  # only then can a case be part of another
         for case in result.cases:
             parent = read(result.case_file(case))["part_of"]
@@ -195,7 +200,7 @@ def _linked_layout(study_dir: Path, digests: dict[str, str], cache_path: Path | 
                 result.relate(case, parent)
     if cache_path is not None and fresh != loaded:
         write_if_changed(cache_path, json.dumps(fresh, sort_keys=True))
-    return result
+    return result, units
 
 
 def plan_study(study_dir: Path, all_settings: dict, state: Path | None = None) -> StudyPlan:
@@ -203,11 +208,15 @@ def plan_study(study_dir: Path, all_settings: dict, state: Path | None = None) -
     are cached there by content digest."""
     files = layout(study_dir, with_units=False).all_files()
     digests = {f: sha256_file(f) for f in files if os.path.isfile(f)}
-    lay = _linked_layout(study_dir, digests, state / "links.json" if state is not None else None)
+    lay, units = _linked_layout(study_dir, digests, state / "links.json" if state is not None else None)
+    counts: dict[str, int] = {}
+    for plural in lay.cases.values():
+        counts[plural] = counts.get(plural, 0) + 1
+    summary = {"cases": counts, "organisations": len(lay.organisations), "units": units}
     # Committing data that was already built re-renders its reports, as a clean build would print the commit.
     version = data_commit(study_dir.resolve())
     all_settings = {**all_settings, "data_version": list(version) if version else None}
-    return StudyPlan(study_dir.name, lay, digests, all_settings, report_inputs(lay))
+    return StudyPlan(study_dir.name, lay, digests, all_settings, report_inputs(lay), summary)
 
 
 def write_if_changed(path: Path, text: str) -> bool:

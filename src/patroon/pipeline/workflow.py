@@ -39,13 +39,6 @@ class StudyLayout:
     related: dict[str, list[str]] = field(default_factory=dict)  # case -> cases it is part of / holds
     # A second coding (study.yaml `coding:`): both coders' files and the reconciliation file.
     coding: list[str] = field(default_factory=list)
-    unit_count: int = 0  # units over all organisations, as `link` was told them
-
-    def shape(self) -> str:
-        """How many cases of each kind, organisations and units the study has: every report's method
-        section counts them, so a file added or removed anywhere changes every report."""
-        per_plural = {p: sum(1 for q in self.cases.values() if q == p) for p in self.case_plurals}
-        return f"shape={sorted(per_plural.items())}|{len(self.organisations)}|{self.unit_count}"
 
     @classmethod
     def of_files(cls, study_dir: Path, case_plurals: list[str], organisation_plural: str | None,
@@ -63,7 +56,6 @@ class StudyLayout:
     def link(self, organisation: str, cases: list[str]) -> None:
         """An organisation's units are in these cases (call in the order of `organisations`)."""
         self.cases_of[organisation] = sorted(set(cases))
-        self.unit_count += len(cases)
         for case in self.cases_of[organisation]:
             self.organisations_in.setdefault(case, []).append(organisation)
 
