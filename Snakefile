@@ -4,14 +4,12 @@
 include: "workflow/rules/common.smk"
 
 
+# Every output of every study built, so that any output deleted is made again (Snakemake checks only the
+# outputs someone asks for). `patroon build` asks for the rules by name instead (same outputs, a DAG that
+# is quicker to build: see patroon.pipeline.workflow.study_targets).
 rule all:
     input:
-        expand("results/{study}/.validated", study=BUILD),
-        expand("results/{study}/units.csv", study=BUILD),
-        expand("results/{study}/patterns.json", study=BUILD),
-        lambda wildcards: [m for study in BUILD for m in RENDER_MANIFESTS[study]],  # every render shard
-        lambda wildcards: [f for study in BUILD for f in PUBLISHED[study]],  # the data inside reports/
-        [f"results/{study}/agreement.csv" for study in BUILD if LAYOUT[study].coding],
+        [f for study in BUILD for f in layouts.study_outputs(LAYOUT[study], study, FORMATS, SHARDS)],
         "reports/index.html",
 
 

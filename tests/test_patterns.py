@@ -158,7 +158,6 @@ def test_workbook_keeps_case_text_inert():
     """Text from a case file that looks like a formula, a link or a number stays text in the workbook."""
     import io
 
-    import pandas as pd
     from openpyxl import load_workbook
 
     from patroon.pipeline.stages import workbook_bytes

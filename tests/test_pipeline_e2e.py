@@ -142,13 +142,15 @@ def test_patroon_build_shows_progress_and_says_what_was_rebuilt(built):
 
     from patroon.pipeline.runner import build
 
+    assert build(built, stream=io.StringIO(), snakefile=ROOT / "Snakefile") == 0  # records what it built
     path = built / "data" / "mini" / "aanbieders" / "org3.yaml"
     path.write_text(path.read_text().replace("name: Orgdrie", "name: Orgdrie NV", 1))
     out = io.StringIO()
     assert build(built, stream=out, snakefile=ROOT / "Snakefile") == 0
     text = out.getvalue()
     assert "mini: rendered 3 of 8 reports" in text  # org3, its gemeente and the synthesis
-    assert "rendered: aanbieders/org3" in text
+    assert "changed: aanbieders/org3.yaml: aanbieders/org3, gemeenten/b, synthese" in text  # what, and why
+    assert "mini: 1 changed: " in text and "aanbieders/org3.yaml" in text
     assert text.strip().splitlines()[-1] == f"open {(built / 'reports' / 'index.html').resolve()}"
     again = io.StringIO()
     assert build(built, stream=again, snakefile=ROOT / "Snakefile") == 0

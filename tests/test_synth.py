@@ -67,3 +67,21 @@ def test_synth_never_replaces_an_existing_study(tmp_path):
     result = subprocess.run([sys.executable, "-m", "patroon", "synth", "--data", str(data), "--gemeenten", "2",
                              "--units", "1"], capture_output=True, text=True)
     assert result.returncode == 2 and "exactly one --study" in result.stderr
+
+
+def test_synthetic_reactions_follow_the_prediction_rules_up_to_the_noise_and_qca_finds_them(tmp_path):
+    """A pattern to find: a unit's final cluster is the one the study's prediction rules give, except for a
+    share NOISE of units whose cluster is drawn from the others; so the match rate is 1 - NOISE up to
+    sampling (400 units: a standard error of 1.5 points), and QCA finds a sufficient configuration."""
+    from patroon.analysis import qca_study
+    from patroon.data.synth import CONSISTENCY, NOISE
+
+    data = setup_template(tmp_path)
+    write_study(data, "patroon-test", 40, 10, seed=5)
+    study = load_study(data / "patroon-test", base=tmp_path)
+    assert study.study.analysis.qca.consistency_threshold == CONSISTENCY
+    units = derive.unit_frame(study)
+    share = (units["predicted_cluster"] == units["cluster"]).mean()
+    assert abs(share - (1 - NOISE)) < 0.05, share
+    result = qca_study.run_qca(study, units)
+    assert result is not None and result.solutions, "QCA found no solution in data made to have one"

@@ -42,12 +42,13 @@ def test_shards_cover_every_report_once(count):
 
 
 def test_render_job_takes_the_same_shard_as_the_snakefile():
-    from patroon.pipeline.build import targets
+    from patroon.pipeline.build import render_plan, targets
 
     data = load_study(ROOT / "data" / "sturing-jeugdhulp", base=ROOT)
+    plan = render_plan(data, ["html"], "pandoc", None)
     lay = workflow.layout(ROOT / "data" / "sturing-jeugdhulp", with_units=False)
     for index in (1, 2, 3, 4):
-        assert sorted(t.stem for t in targets(data, (index, 4))) == \
+        assert sorted(t.stem for t in targets(plan, (index, 4))) == \
             sorted(workflow.shard(workflow.report_stems(lay), index, 4))
 
 
@@ -114,3 +115,30 @@ def test_stale_lock_is_removed_but_not_a_live_one(tmp_path):
     assert workflow.unlock_if_stale(tmp_path, log=lambda *_: None) is True
     locks = tmp_path / ".snakemake" / "locks"
     assert not locks.exists() or not list(locks.iterdir())
+
+
+def test_the_targets_patroon_build_asks_for_plan_the_same_jobs_as_the_all_rule(tmp_path):
+    """patroon build asks Snakemake for each study's rules by name (a DAG that is quicker to build at
+    national scale); the jobs must be exactly those the `all` rule, which asks file by file, plans."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "data" / "sturing-jeugdhulp", tmp_path / "data" / "sturing-jeugdhulp")
+    shutil.copytree(FIXTURES / "mini", tmp_path / "data" / "mini")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(
+        "studies: [sturing-jeugdhulp, mini]\nrenderer: pandoc\ndata_dir: data\nreport_shards: 2\n")
+    targets = [t for study in ("sturing-jeugdhulp", "mini")
+               for t in workflow.study_targets(workflow.layout(tmp_path / "data" / study, with_units=False), study, 2)]
+
+    def planned(*args: str) -> set[str]:
+        run = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "-n",
+                              "--cores", "2", *args], cwd=tmp_path, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-2000:]
+        table = run.stdout.split("Job stats:")[1].split("total")[0]
+        return {line.split()[0] + " " + line.split()[1] for line in table.splitlines()[3:] if line.strip()}
+
+    by_rule = planned(*targets, "reports/index.html")
+    assert by_rule == planned() - {"all 1"}
+    assert "reports_sturing_jeugdhulp_2_of_2 1" in by_rule and "agreement 1" in by_rule

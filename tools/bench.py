@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,22 +30,45 @@ def peak_child_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def snakemake(workdir: Path, *extra: str) -> float:
-    command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
-               "--cores", "2", "--quiet", "all", *extra]
+@dataclass
+class Tree:
+    """A checkout of patroon whose builds are timed: this one, or (`--before DIR`) an earlier one, run
+    the way its `make reports` ran."""
+
+    label: str
+    root: Path
+    before: bool = False
+
+    def command(self) -> list[str]:
+        profile = str(self.root / "workflow" / "profiles" / "default")
+        if self.before:  # main before issue 26: Snakemake straight from make
+            return [sys.executable, "-m", "snakemake", "--snakefile", str(self.root / "Snakefile"), "--profile", profile]
+        return [sys.executable, "-m", "patroon.pipeline.runner", "--snakefile", str(self.root / "Snakefile"),
+                "--profile", profile]
+
+    def env(self) -> dict:
+        return {**os.environ, "PYTHONPATH": str(self.root / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def build(tree: Tree, workdir: Path) -> tuple[float, float]:
+    """One `make reports` in `workdir`: seconds, and the largest resident set of any of its processes (MiB,
+    from GNU time, which reports the maximum over the process and the descendants it waited for)."""
+    measure = workdir / ".bench-time"
+    timer = ["/usr/bin/time", "-f", "%M", "-o", str(measure)] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
-    run = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    run = subprocess.run(timer + tree.command(), cwd=workdir, capture_output=True, text=True, env=tree.env())
     elapsed = time.perf_counter() - start
     if run.returncode != 0:
-        raise RuntimeError(f"snakemake failed in {workdir}:\n{run.stderr[-2000:]}")
-    return elapsed
+        raise RuntimeError(f"the build with {tree.label} failed in {workdir}:\n{(run.stdout + run.stderr)[-3000:]}")
+    peak = float(measure.read_text().split()[-1]) / 1024 if timer else peak_child_memory_mib()
+    return elapsed, peak
 
 
-def scratch(studies: list[str], data: Path) -> Path:
+def scratch(studies: list[str], data: Path, formats: str = "[html, pdf]") -> Path:
     workdir = Path(tempfile.mkdtemp(prefix="patroon-bench-"))
     (workdir / "config").mkdir()
     (workdir / "config" / "config.yaml").write_text(
-        "studies: [" + ", ".join(studies) + "]\nformats: [html, pdf]\nrenderer: pandoc\n"
+        "studies: [" + ", ".join(studies) + f"]\nformats: {formats}\nrenderer: pandoc\n"
         f"data_dir: {data}\nprivacy_file: null\n")
     return workdir
 
@@ -57,24 +81,50 @@ def summary(name: str, values: list[float], unit: str = "s") -> dict:
     return figure
 
 
-def bench_real(studies: list[str], repeat: int) -> list[dict]:
-    data = Path(tempfile.mkdtemp(prefix="patroon-bench-data-"))
-    for study in studies:
-        shutil.copytree(ROOT / "data" / study, data / study)
-    full, nothing, one = [], [], []
-    with_providers = [s for s in studies if list((data / s / "aanbieders").glob("*.yaml"))]
-    provider = sorted((data / with_providers[0] / "aanbieders").glob("*.yaml"))[0]
+def real_edit(path: Path, i: int) -> None:
+    """A real edit of a provider file: its name, which its report, its gemeenten's and the synthesis show."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nname: ", f"\nname: Bewerkt {i} ", 1), encoding="utf-8")
+
+
+def bench_builds(trees: list[Tree], studies: list[str], repeat: int, label: str, data_source: Path,
+                 edit_file: str, formats: str = "[html, pdf]") -> list[dict]:
+    """Full build from scratch, a build with nothing to do, and a build after one real edit, for each tree,
+    interleaved: run i of every tree before run i + 1 of any (a shared machine's load hits both alike)."""
+    figures: dict[str, dict[str, list[float]]] = {t.label: {"full": [], "nothing": [], "one": [], "peak": []}
+                                                  for t in trees}
     for i in range(repeat):
-        workdir = scratch(studies, data)
-        full.append(snakemake(workdir))
-        nothing.append(snakemake(workdir))
-        provider.write_text(provider.read_text(encoding="utf-8") + f"# bench edit {i}\n", encoding="utf-8")
-        one.append(snakemake(workdir))
-        shutil.rmtree(workdir)
-    shutil.rmtree(data)
-    return [summary("full rebuild (" + ",".join(studies) + ")", full),
-            summary("rebuild, nothing changed", nothing),
-            summary(f"rebuild after editing {provider.name}", one)]
+        for tree in trees:
+            data = Path(tempfile.mkdtemp(prefix="patroon-bench-data-"))
+            for study in studies:
+                shutil.copytree(data_source / study, data / study)
+            workdir = scratch(studies, data, formats)
+            seconds, peak = build(tree, workdir)
+            figures[tree.label]["full"].append(seconds)
+            figures[tree.label]["peak"].append(peak)
+            figures[tree.label]["nothing"].append(build(tree, workdir)[0])
+            real_edit(data / edit_file, i)
+            seconds, peak = build(tree, workdir)
+            figures[tree.label]["one"].append(seconds)
+            figures[tree.label]["peak"].append(peak)
+            shutil.rmtree(workdir)
+            shutil.rmtree(data)
+    result = []
+    for tree in trees:
+        mine = figures[tree.label]
+        prefix = f"[{tree.label}] " if len(trees) > 1 else ""
+        result += [summary(f"{prefix}{label}: full build from scratch", mine["full"]),
+                   summary(f"{prefix}{label}: build, nothing changed", mine["nothing"]),
+                   summary(f"{prefix}{label}: build after a real edit of {Path(edit_file).name}", mine["one"]),
+                   summary(f"{prefix}{label}: peak memory of any process", mine["peak"], unit="MiB")]
+    return result
+
+
+def bench_real(trees: list[Tree], studies: list[str], repeat: int) -> list[dict]:
+    with_providers = [s for s in studies if list((ROOT / "data" / s / "aanbieders").glob("*.yaml"))]
+    provider = sorted((ROOT / "data" / with_providers[0] / "aanbieders").glob("*.yaml"))[0]
+    return bench_builds(trees, studies, repeat, f"{len(studies)} studies", ROOT / "data",
+                        str(provider.relative_to(ROOT / "data")))
 
 
 def find_quarto() -> str | None:
@@ -183,27 +233,22 @@ def bench_refusals(repeat: int) -> list[dict]:
     return [summary(f"slowest refusal of a bad file ({len(expected)} files, incl. process start)", slowest)]
 
 
-def bench_scale(gemeenten: list[int], units: int, repeat: int) -> list[dict]:
+def bench_scale(trees: list[Tree], gemeenten: list[int], units: int, repeat: int, formats: str) -> list[dict]:
+    """The synthetic study (`patroon synth`) from scratch, with nothing to do, and after a real edit of a
+    regional provider (its report, its ten gemeenten's and the synthesis are made again)."""
     from patroon.data.synth import write_study
 
     figures = []
     for n in gemeenten:
-        times = []
-        for _ in range(repeat):
-            data = Path(tempfile.mkdtemp(prefix="patroon-bench-synth-"))
-            (data / "sturing-jeugdhulp").mkdir()
-            for name in ("study.yaml", "codebook.yaml"):
-                shutil.copy(ROOT / "data" / "sturing-jeugdhulp" / name, data / "sturing-jeugdhulp" / name)
-            write_study(data, "synth", n, units, seed=1)
-            reports = 1 + n + len(list((data / "synth" / "aanbieders").glob("*.yaml")))
-            workdir = scratch(["synth"], data)
-            times.append(snakemake(workdir))
-            shutil.rmtree(workdir)
-            shutil.rmtree(data)
-        figures.append(summary(f"synthetic {n} gemeenten x {units} units ({reports} reports), full build", times))
-        figures.append(summary(f"synthetic {n} x {units}: time per report", [t / reports for t in times]))
-        figures.append(summary(f"peak memory of any process so far (after {n} x {units})",
-                               [peak_child_memory_mib()], unit="MiB"))
+        source = Path(tempfile.mkdtemp(prefix="patroon-bench-synth-"))
+        (source / "sturing-jeugdhulp").mkdir()
+        for name in ("study.yaml", "codebook.yaml"):
+            shutil.copy(ROOT / "data" / "sturing-jeugdhulp" / name, source / "sturing-jeugdhulp" / name)
+        write_study(source, "synth", n, units, seed=1)
+        reports = 1 + n + len(list((source / "synth" / "aanbieders").glob("*.yaml")))
+        figures += bench_builds(trees, ["synth"], repeat, f"synthetic {n} x {units} ({reports} reports, {formats})",
+                                source, "synth/aanbieders/regio-1-1.yaml", formats)
+        shutil.rmtree(source)
     return figures
 
 
@@ -265,7 +310,7 @@ def bench_slurm(studies: list[str], repeat: int, shards: int) -> list[dict]:
     with LocalSlurm() as slurm:
         for _ in range(repeat):
             workdir = scratch(studies, data)
-            local.append(snakemake(workdir))
+            local.append(build(Tree("this tree", ROOT), workdir)[0])
             shutil.rmtree(workdir)
             workdir = scratch(studies, data)
             command = [str(Path(sys.executable).with_name("snakemake")), "--snakefile", str(ROOT / "Snakefile"),
@@ -302,7 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shards", type=int, default=2, help="render shards per study in the cluster part")
     parser.add_argument("--no-renderers", dest="renderers", action="store_false",
                         help="skip the time per report with each renderer (pandoc+typst, and quarto when found)")
+    parser.add_argument("--builds-only", action="store_true", help="only the build timings (and --scale)")
+    parser.add_argument("--scale-formats", default="[html, pdf]", help="formats of the synthetic builds")
+    parser.add_argument("--before", type=Path, help="a checkout of an earlier patroon (e.g. `git worktree add "
+                        "../before <commit>`): every build timing is made for it too, in pairs, interleaved")
     args = parser.parse_args(argv)
+    trees = [Tree("this tree", ROOT)]
+    if args.before:
+        trees = [Tree("before", args.before.resolve(), before=True), Tree("after", ROOT)]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.studies:
         studies = args.studies.split(",")
@@ -312,8 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         studies = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["studies"]
     studies = [s for s in studies if (ROOT / "data" / s / "study.yaml").exists()]
     quick = args.scale_only or args.slurm_only or args.qca_only
-    figures = [] if args.slurm_only else bench_qca(args.repeat)
-    figures += bench_real(studies, args.repeat) if studies and not quick else []
+    figures = [] if args.slurm_only or args.builds_only else bench_qca(args.repeat)
+    figures += bench_real(trees, studies, args.repeat) if studies and not quick else []
+    quick = quick or args.builds_only
     figures += [] if quick else bench_refusals(args.repeat)
     if studies and not quick and args.renderers:
         figures += bench_renderers(studies, max(1, args.repeat // 3))
@@ -322,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.slurm or args.slurm_only:
         figures += bench_slurm(studies, args.repeat, args.shards)
     if args.scale:
-        figures += bench_scale([int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3))
+        figures += bench_scale(trees, [int(n) for n in args.scale.split(",")], args.units, max(1, args.repeat // 3),
+                               args.scale_formats)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": platform.platform(), "cores": os.cpu_count(), "figures": figures},

@@ -57,11 +57,16 @@ def _guard(args):
 
     if getattr(args, "guard", None) is not None:
         return args.guard
-    path = args.privacy
-    if path is None and _config(args) is not None:
-        path = _config(args).privacy_file
+    path = _privacy_file(args)
     args.guard = load_guard(Path(path) if path else None)
     return args.guard
+
+
+def _privacy_file(args) -> str | None:
+    """The privacy term file: `--privacy`, else the config's `privacy_file`."""
+    if args.privacy is None and _config(args) is not None:
+        return _config(args).privacy_file
+    return args.privacy
 
 
 def _count_of(data: StudyData, kind: str, n: int) -> str:
@@ -162,14 +167,17 @@ def cmd_agreement(args) -> int:
 def cmd_render(args) -> int:
     from patroon.engines.detect import detect
     from patroon.engines.quarto import QuartoError
-    from patroon.pipeline.build import render_study
+    from patroon.pipeline.build import render_plan, render_study
+    from patroon.pipeline.plan import STATE
 
     renderer = detect(args.renderer)
     guard = _guard(args)
+    formats = args.formats.split(",")
     for study_id in _studies(args):
         data = _load(args, study_id)
+        plan = render_plan(data, formats, args.renderer, _privacy_file(args), STATE / study_id)
         try:
-            render_study(data, Path(args.reports) / study_id, args.formats.split(","), renderer, guard,
+            render_study(data, Path(args.reports) / study_id, formats, renderer, guard, plan=plan,
                          only=args.report, workers=args.workers, part=args.shard)
         except KeyError as exc:
             print(f"error: no report {exc} in study {study_id}", file=sys.stderr)
@@ -299,10 +307,7 @@ def cmd_build(args) -> int:
     from patroon.pipeline.runner import build
 
     extra = [a for a in args.snakemake_args if a != "--"]
-    settings = [f"study={args.study}"] if args.study else []
-    settings += [f"language={args.language}"] if args.language else []
-    # Snakemake's --config takes every key=value after it: keep it last.
-    return build(Path.cwd(), args.cores, extra + (["--config", *settings] if settings else []))
+    return build(Path.cwd(), args.cores, extra, profile=args.profile, study=args.study, language=args.language)
 
 
 def cmd_import_qdc(args) -> int:
@@ -409,7 +414,8 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--seed", type=int, default=1)
     y.add_argument("--template", default="sturing-jeugdhulp")
     b = sub.add_parser("build", help="run the whole workflow with a progress bar and a summary")
-    b.add_argument("--cores", type=int, default=2)
+    b.add_argument("--cores", type=int, default=2, help="without --profile")
+    b.add_argument("--profile", help="a Snakemake profile folder, e.g. workflow/profiles/slurm")
     b.add_argument("--study", type=_slug, help="build only this study (one of config/config.yaml's studies)")
     b.add_argument("--language", choices=["nl", "en"], help="the configured language for this build")
     b.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="passed on to snakemake, after --")

@@ -4,13 +4,14 @@
 rule agreement:
     input:
         files=study_files,
+        settings=lambda wildcards: settings_of("agreement", wildcards.study),
     output:
         per_variable="results/{study}/agreement.csv",
         disagreements="results/{study}/agreement-verschillen.csv",
     priority: 10
     threads: 1
     resources:
-        mem_mb=lambda wildcards, input, attempt: layouts.stage_mem_mb(input.size_mb, attempt),
-        runtime=lambda wildcards, input, attempt: layouts.stage_runtime(input.size_mb, attempt),
+        mem_mb=lambda wildcards, attempt: layouts.stage_mem_mb(STUDY_MB[wildcards.study], attempt),
+        runtime=lambda wildcards, attempt: layouts.stage_runtime(STUDY_MB[wildcards.study], attempt),
     shell:
         "{PATROON} agreement {COMMON} --study {wildcards.study}"

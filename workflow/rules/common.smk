@@ -1,3 +1,4 @@
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -6,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from patroon.data.yamlfile import read_yaml
+from patroon.pipeline import plan as plans
 from patroon.pipeline import workflow as layouts
 from patroon.pipeline.workflow import layout
 
@@ -28,14 +30,37 @@ if not set(BUILD) <= set(STUDIES):
 FORMATS = config.get("formats", ["html", "pdf"])
 LANGUAGE = config.get("language", "nl")
 RENDERER = config.get("renderer", "auto")
-# Only file lists here: which report depends on which file is patroon's business (patroon.pipeline.build).
-LAYOUT = {study: layout(DATA / study, with_units=False) for study in STUDIES}
-# The term list is an input of every job it guards: adding a term reruns them all.
+# Render jobs per study (config `report_shards`; the slurm profile raises it): see reports.smk.
+SHARDS = int(config.get("report_shards", 1))
 PRIVACY = config.get("privacy_file")
 if PRIVACY and not Path(PRIVACY).is_file():
     raise WorkflowError(f"config/config.yaml: privacy_file: {PRIVACY} does not exist (a typo must not switch the "
                         "privacy check off; remove the setting to build without it)")
-PRIVACY_INPUT = [PRIVACY] if PRIVACY else []
+# Only file lists here (no case file is read): cheap on every node of a cluster.
+LAYOUT = {study: layout(DATA / study, with_units=False) for study in STUDIES}
+# A study's data in MB: what its jobs ask a cluster for grows with it (their declared inputs are digests).
+STUDY_MB = {study: sum(os.path.getsize(f) for f in LAYOUT[study].all_files() if os.path.isfile(f)) / 1e6
+            for study in STUDIES}
+
+# The files that tell Snakemake what shapes each output (patroon.pipeline.plan): written by the Snakemake
+# that plans the build, before it builds its DAG, and only when their content changes. A job on a cluster
+# node parses this file again but finds them written.
+STATE = {study: plans.STATE / study for study in STUDIES}
+if workflow.is_main_process:
+    try:
+        _renderer = plans.renderer_identity(RENDERER)
+    except RuntimeError as error:
+        raise WorkflowError(f"config/config.yaml: renderer: {error}")
+    for _study in STUDIES:
+        # A study's own `language` wins over the configured one (the stages decide it the same way).
+        _settings = plans.settings(FORMATS, plans.study_language(DATA / _study, LANGUAGE), _renderer, PRIVACY)
+        plans.write_state(plans.plan_study(DATA / _study, _settings, STATE[_study]), STATE[_study], SHARDS)
+
+
+def settings_of(stage, study):
+    return str(STATE[study] / f"settings-{stage}.json")
+
+
 # The interpreter running Snakemake is the one with patroon installed (.venv), whatever PATH says.
 # Quoted for the shell: a configured data_dir is a path, never shell syntax (a space or `;` in it must
 # reach patroon as part of the path). Everything else in the shell lines is a schema-checked enum or slug.
@@ -45,22 +70,19 @@ COMMON = f"--data {shlex.quote(str(DATA))} --config config/config.yaml --configu
 # outputs are: with a storage plugin (no shared filesystem) those are local copies in other places.
 STUDY_DATA = '--data "$(dirname "$(dirname {input.study:q})")" --config config/config.yaml ' + \
     f"--configured-language {LANGUAGE}"
-# Render jobs per study (config `report_shards`; the slurm profile raises it): see reports.smk.
-SHARDS = int(config.get("report_shards", 1))
 
 
-def rule_name(stage, study, suffix=""):
-    """Rules made per study (their outputs differ per study) get names like tables_sturing_jeugdhulp."""
-    return f"{stage}_{study.replace('-', '_')}{suffix}"
+rule_name = layouts.rule_name  # rules made per study get names like tables_sturing_jeugdhulp
 
 
-def render_resource(function, n_reports):
-    """A resource of a render shard: a function of its input size, its number of reports and the attempt."""
-    return lambda wildcards, input, attempt: function(input.size_mb, n_reports, attempt)
+def stage_resource(function, study):
+    """A resource of a tables or analysis job: a function of its study's size and the attempt."""
+    return lambda wildcards, attempt: function(STUDY_MB[study], attempt)
 
 
-def files_of(study):
-    return LAYOUT[study].all_files() + PRIVACY_INPUT
+def render_resource(function, study, n_reports):
+    """A resource of a render shard: a function of its study's size, its number of reports and the attempt."""
+    return lambda wildcards, attempt: function(STUDY_MB[study], n_reports, attempt)
 
 
 # The three small rules of a build: not worth a cluster job's scheduling delay. They run on the machine
@@ -74,4 +96,4 @@ wildcard_constraints:
 
 
 def study_files(wildcards):
-    return LAYOUT[wildcards.study].all_files() + PRIVACY_INPUT
+    return LAYOUT[wildcards.study].all_files()

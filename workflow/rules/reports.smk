@@ -1,18 +1,15 @@
 # A study's reports are rendered in `report_shards` jobs (config/config.yaml; the slurm profile raises
-# it), each rendering every n-th report (patroon.pipeline.workflow.shard) so that on a cluster they run on different
-# nodes. One rule per study and shard, because each declares exactly its own files: every report's .qmd
-# and formats, its figure folder, and the shard's manifest.
+# it), each rendering every n-th report (patroon.pipeline.workflow.shard) so that on a cluster they run on
+# different nodes. One rule per study and shard, because each declares exactly its own files: every
+# report's .qmd and formats, its figure folder, and the shard's manifest.
 #
-# The outputs are `update()`: Snakemake leaves them in place, and inside the job patroon re-renders only
-# the reports whose own input files changed (a gemeente: its file and its providers'; a provider: its file
-# and its gemeenten'; the synthesis: everything), tracked in the shard's manifest, and touches the others.
-# One process per report would spend more time starting Python and re-reading the study than rendering
-# (see README, "Speed"). If a render fails, Snakemake restores the previous versions of its outputs.
+# A shard's input is the file of its reports' fingerprints (patroon.pipeline.plan: per report, the digest
+# of exactly the data files and settings it is made from), rewritten only when one of them changes. Its
+# outputs are `update()`: Snakemake leaves them in place, and inside the job patroon re-renders only the
+# reports whose fingerprint differs from the one it recorded in the shard's manifest, or whose files are
+# missing or differ from what it wrote; the others are touched. One process per report would spend more
+# time starting Python and re-reading the study than rendering (see README, "Speed").
 FORMAT_LIST = ",".join(FORMATS)
-# Every report prints the data's last commit: a param, so that committing data already built re-renders
-# (Snakemake reruns a job whose params changed), as a clean build would.
-from patroon.output.reproducible import data_commit
-RENDER_MANIFESTS = {}  # study -> every shard's manifest: the target rule asks for these
 
 
 # Reports do not wait for the tables and analysis stages: they read the case files through the same
@@ -23,35 +20,28 @@ RENDER_MANIFESTS = {}  # study -> every shard's manifest: the target rule asks f
 for _study in STUDIES:
     _stems = layouts.report_stems(LAYOUT[_study])
     _count = layouts.shard_count(_stems, SHARDS)
-    RENDER_MANIFESTS[_study] = []
     for _index in range(1, _count + 1):
         _mine = layouts.shard(_stems, _index, _count)
         _outputs = layouts.shard_outputs(_mine, FORMATS)
-        _manifest = f"reports/{_study}/{layouts.manifest_name(_index, _count)}"
-        RENDER_MANIFESTS[_study].append(_manifest)
         rule:
-            name: rule_name("reports", _study, f"_{_index}_of_{_count}")
+            name: layouts.shard_rule(_study, _index, _count)
             input:
-                files=files_of(_study),
+                fingerprints=str(plans.shard_file(STATE[_study], _index, _count)),
                 study=str(DATA / _study / "study.yaml"),
             output:
-                manifest=update(_manifest),
+                manifest=update(f"reports/{_study}/{layouts.manifest_name(_index, _count)}"),
                 reports=[update(f"reports/{_study}/{name}") for name in _outputs["files"]],
                 figures=[update(directory(f"reports/{_study}/{name}")) for name in _outputs["folders"]],
             params:
                 study=_study,
                 shard=f"{_index}/{_count}",
-                data_commit=str(data_commit((DATA / _study).resolve())),
-                # A study's own `language` wins over the configured one (STUDY_DATA passes it); as a
-                # param a change of the configured language reruns the job.
-                language=LANGUAGE,
             log:
                 f"logs/{_study}/reports-{_index}-of-{_count}.log",
             priority: 30
             threads: 2
             resources:
-                mem_mb=render_resource(layouts.render_mem_mb, len(_mine)),
-                runtime=render_resource(layouts.render_runtime, len(_mine)),
+                mem_mb=render_resource(layouts.render_mem_mb, _study, len(_mine)),
+                runtime=render_resource(layouts.render_runtime, _study, len(_mine)),
             retries: 2
             shell:
                 "{PATROON} render " + STUDY_DATA + " --study {params.study} "
@@ -84,10 +74,14 @@ for _study in STUDIES:
             ' --reports "$(dirname "$(dirname "$(dirname {output[0]:q})")")"'
 
 
-# The index only links reports by their ids and names: it depends on the data files, not on the reports.
+# The index links reports by their ids and names: it depends on the data files (through each study's
+# digest of them) and the settings that shape it, not on the reports.
 rule index:
     input:
-        [f for study in STUDIES for f in LAYOUT[study].all_files()] + PRIVACY_INPUT,
+        [str(STATE[study] / "data.json") for study in STUDIES],
+        [settings_of("index", study) for study in STUDIES],
+    params:
+        language=LANGUAGE,  # the index speaks the configured language, not a study's own: a change reruns it
     output:
         "reports/index.html",
     shell:

@@ -1,9 +1,12 @@
 # One rule per study: its outputs (a table per case) are known from the file lists, and each is declared.
+# Its inputs: the digest of every data file of the study and the settings that shape the tables
+# (patroon.pipeline.plan), not the thousands of data files of a national study themselves.
 for _study in STUDIES:
     rule:
         name: rule_name("tables", _study)
         input:
-            files=files_of(_study),
+            data=str(STATE[_study] / "data.json"),
+            settings=settings_of("tables", _study),
             study=str(DATA / _study / "study.yaml"),
         output:
             units=f"results/{_study}/units.csv",
@@ -11,12 +14,11 @@ for _study in STUDIES:
             tables=[f"results/{_study}/{name}" for name in layouts.table_outputs(LAYOUT[_study])[2:]],
         params:
             study=_study,
-            language=LANGUAGE,  # labels in the tables follow the language: a change reruns the job
         priority: 10  # see reports.smk: longest jobs first
         threads: 1
         resources:
-            mem_mb=lambda wildcards, input, attempt: layouts.stage_mem_mb(input.size_mb, attempt),
-            runtime=lambda wildcards, input, attempt: layouts.stage_runtime(input.size_mb, attempt),
+            mem_mb=stage_resource(layouts.stage_mem_mb, _study),
+            runtime=stage_resource(layouts.stage_runtime, _study),
         retries: 1
         shell:
             "{PATROON} tables " + STUDY_DATA + ' --study {params.study} --results "$(dirname "$(dirname {output.units:q})")"'

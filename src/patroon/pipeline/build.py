@@ -1,62 +1,42 @@
-"""Render every report of a study in one process, re-rendering only what changed.
+"""Render every report of a study in one process, re-rendering only what is stale.
 
 Starting one Python process per report costs more than rendering the report, and each would re-read the
 whole study: at national scale (thousands of reports) that dominates. So Snakemake runs one render job per
-study and this module decides, per report, whether it is stale: a report's fingerprint is the content
-hash of exactly the files it is made from (a gemeente: study, codebook, its own file and its providers'
-files; a provider: its own file and its gemeenten's; the synthesis: everything), plus the code and templates, the
-package version, formats, language and renderer. The manifest of fingerprints is written as reports
-finish, so an interrupted build resumes where it stopped.
+study (or shard) and this module decides, per report, whether it is stale: when its fingerprint
+(`patroon.pipeline.plan`: the content of exactly the files it is made from and every setting that shapes
+it) differs from the one recorded when it was last rendered, or when one of its files is missing or is
+not the file that was written then (edited by hand, or written by a preview). The manifest of
+fingerprints and written files is saved after every batch, so an interrupted build resumes where it
+stopped, and it says why each report was made again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from patroon import __version__
 from patroon.data.study_data import StudyData
-from patroon.engines.convert import Pending, render_documents
 from patroon.engines.detect import Renderer
 from patroon.output.atomic import NO_GUARD, remove_orphans, write_text
-from patroon.output.privacy import Guard
+from patroon.output.privacy import Guard, PrivacyLeak
+from patroon.pipeline import plan as plans
 from patroon.pipeline.stages import analysis_results
-from patroon.pipeline.workflow import (
-    StudyLayout,
-    coding_files,
-    manifest_name,
-    report_stems,
-    shard,
-)
-from patroon.report.figures import attach_figures
-from patroon.report.markdown import render_template
+from patroon.pipeline.workers import Job, render_batches
+from patroon.pipeline.workflow import StudyLayout, coding_files, manifest_name
 from patroon.report.paths import AGREEMENT_STEM, figure_folder
-from patroon.report.views.agreement import agreement_context
-from patroon.report.views.aanbieder import aanbieder_context
-from patroon.report.views.case import case_context
 from patroon.report.views.common import Derived
-from patroon.report.views.front import data_version
-from patroon.report.views.gemeente import gemeente_context
-from patroon.report.views.synthesis import synthesis_context
-
 
 @dataclass(frozen=True)
 class Target:
     stem: str  # e.g. "gemeenten/rijn" or "synthese"
     kind: str  # "case", "organisation" or "synthesis"
     ident: str
-    inputs: tuple[Path, ...]
 
 
 def study_layout(data: StudyData) -> StudyLayout:
-    """The same layout `workflow.layout` reads for Snakemake, taken from the study already loaded and
-    validated (reading every file a second time cost a third of a second per render job, and seconds at
-    national scale)."""
+    """The layout as the loaded, validated study has it. The render job takes its layout from the raw
+    files (`plan.plan_study`), as Snakemake's side does; tests check that the two agree."""
     kinds = data.study.unit_kinds
     case_plurals = [k.plural for k in kinds if k.role == "case"]
     organisation_plural = next((k.plural for k in kinds if k.role == "organisation"), None)
@@ -76,41 +56,32 @@ def study_layout(data: StudyData) -> StudyLayout:
     return lay
 
 
-def targets(data: StudyData, part: tuple[int, int] = (1, 1)) -> list[Target]:
+def targets(plan: plans.StudyPlan, part: tuple[int, int] = (1, 1)) -> list[Target]:
     """The reports of shard `part` = (index, count) (see workflow.shard); all of them for (1, 1)."""
-    lay = study_layout(data)
-    mine = set(shard(report_stems(lay), *part))
-    return [t for t in _all_targets(data, lay) if t.stem in mine]
-
-
-def _all_targets(data: StudyData, lay: StudyLayout) -> list[Target]:
-    result = [Target("synthese", "synthesis", "", tuple(Path(f) for f in lay.all_files()))]
-    if lay.coding:
-        result.append(Target(AGREEMENT_STEM, "agreement", "", tuple(Path(f) for f in lay.all_files())))
-    for case_id in data.cases:
-        result.append(Target(f"{lay.cases[case_id]}/{case_id}", "case", case_id,
-                             tuple(Path(f) for f in lay.case_inputs(case_id))))
-    for org_id in data.organisations:
-        result.append(Target(f"{lay.organisation_plural}/{org_id}", "organisation", org_id,
-                             tuple(Path(f) for f in lay.organisation_inputs(org_id))))
+    lay = plan.layout
+    result = []
+    for stem in plan.shard(*part):
+        plural, _, ident = stem.rpartition("/")
+        kind = ("agreement" if stem == AGREEMENT_STEM else "synthesis" if not plural
+                else "organisation" if plural == lay.organisation_plural else "case")
+        result.append(Target(stem, kind, ident))
     return result
 
 
-def _code_digest() -> str:
-    """The package's code and templates: a change in how reports are made re-renders them all, even
-    without a version bump (the data files did not change, the reports still would)."""
-    digest = hashlib.sha256(__version__.encode())
-    root = Path(str(resources.files("patroon")))
-    for item in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
-        if item.is_file() and item.suffix in (".py", ".j2", ".css", ".lua", ".yaml"):
-            digest.update(item.relative_to(root).as_posix().encode() + item.read_bytes())
-    return digest.hexdigest()
+def render_plan(data: StudyData, formats: list[str], renderer_preference: str, privacy_file: str | None,
+                state: Path | None = None) -> plans.StudyPlan:
+    """The plan a render of this (loaded) study works from; the same settings as the Snakefile's."""
+    all_settings = plans.settings(formats, data.study.language, plans.renderer_identity(renderer_preference),
+                                  privacy_file)
+    return plans.plan_study(data.root, all_settings, state)
 
 
-# Reports per pandoc process: large enough that starting pandoc no longer counts, small enough that both
-# threads get work and an interrupted national build keeps most of what it rendered (the manifest is
-# written after every batch).
-BATCH = 40
+# Reports per worker process (patroon.pipeline.workers) and pandoc run: large enough that starting them no
+# longer counts, small enough that both workers get work, that a worker's Typst cache stays small, and
+# that an interrupted national build keeps most of what it rendered (the manifest is written after every
+# batch).
+BATCH = 20
+SMALLEST_BATCH = 5
 
 
 # Quarto starts Deno and loads its project for every `quarto render` (about 8 s on the build machine, against
@@ -119,60 +90,113 @@ QUARTO_BATCH = 250
 
 
 def batches(todo: list[Target], workers: int, limit: int = BATCH) -> list[list[Target]]:
-    size = max(1, min(limit, -(-len(todo) // max(1, workers))))
+    """Batches of at most `limit`; with several workers at least four per worker (a slow synthesis in one
+    batch then does not leave the other worker idle at the end), down to SMALLEST_BATCH reports."""
+    size = limit if workers <= 1 else min(limit, max(SMALLEST_BATCH, -(-len(todo) // (workers * 4))))
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-def fingerprint(target: Target, settings: str, file_digests: dict[Path, str]) -> str:
-    digest = hashlib.sha256(settings.encode())
-    for path in target.inputs:
-        digest.update(str(path.name).encode() + file_digests[path].encode())
-    return digest.hexdigest()
+def report_files(out: Path, stem: str, formats: list[str]) -> list[Path]:
+    """A report's files: its .qmd, each format, and the figures in its folder (not hidden files such as
+    the time stamp Snakemake keeps in a folder it was told is an output)."""
+    files = [out / f"{stem}.{ext}" for ext in ["qmd", *formats]]
+    folder = out / figure_folder(stem)
+    if folder.is_dir():
+        files += sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return files
+
+
+def file_record(out: Path, paths: list[Path]) -> dict[str, list]:
+    """What was written, by size and content digest. Not by modification time: Snakemake touches every
+    output of a job after it ends."""
+    return {path.relative_to(out).as_posix(): [path.stat().st_size, plans.sha256_file(path)] for path in paths}
+
+
+def differs(path: Path, size: int, digest: str) -> bool:
+    try:
+        return path.stat().st_size != size or plans.sha256_file(path) != digest
+    except OSError:
+        return True
+
+
+def why_stale(plan: plans.StudyPlan, manifest: dict, stem: str, out: Path, formats: list[str]) -> str | None:
+    """Why a report must be rendered again, in a few words; None when it is up to date."""
+    record = manifest.get("reports", {}).get(stem)
+    if record is None:
+        return "new"
+    for ext in ["qmd", *formats]:
+        if not (out / f"{stem}.{ext}").is_file():
+            return f"its .{ext} was missing"
+    if not (out / figure_folder(stem)).is_dir():
+        return "its figures were missing"
+    written = record.get("files", {})
+    for name, (size, digest) in written.items():
+        if not (out / name).is_file():
+            return f"{name} was missing"
+        if differs(out / name, size, digest):
+            return f"{name} differs from what the build wrote"
+    current = {name for name in file_record(out, report_files(out, stem, formats))}
+    if current - set(written):
+        return f"{sorted(current - set(written))[0]} was not written by the build"
+    if record.get("fingerprint") == plan.fingerprint(stem):
+        return None
+    before = manifest.get("settings", {})
+    now = plans.stage_settings(plan.settings, "reports")
+    changed = [key for key in now if before.get(key) != now[key]]
+    if changed:
+        return "settings changed: " + ", ".join(changed)
+    root = plan.layout.study_dir
+    files = manifest.get("files", {})
+    names = [Path(f).relative_to(root).as_posix() for f in plan.inputs[stem]]
+    edited = [n for n, f in zip(names, plan.inputs[stem]) if files.get(n) != plan.digests.get(f)]
+    if edited:
+        return "changed: " + ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
+    return "its inputs changed"
 
 
 def render_study(data: StudyData, out: Path, formats: list[str], renderer: Renderer,
                  guard: Guard = NO_GUARD, only: list[str] | None = None, workers: int = 2,
-                 base: Path | None = None, log=print, part: tuple[int, int] = (1, 1)) -> list[str]:
-    """Render the stale reports of shard `part` (or exactly `only`); returns the stems rendered.
+                 base: Path | None = None, log=print, part: tuple[int, int] = (1, 1),
+                 plan: plans.StudyPlan | None = None) -> list[str]:
+    """Render the stale reports of shard `part` (or exactly `only`, a preview); returns the stems rendered.
 
     Snakemake leaves a shard's outputs in place (`update()`) so that this decides per report what is
-    stale; the reports it keeps are touched, so Snakemake sees the shard's outputs newer than its inputs.
-    Each shard keeps its own manifest: shards running side by side never write the same file."""
+    stale (Snakemake touches every output of the job when it ends). Each shard keeps its own manifest: shards running side by side never write the same file. A preview
+    records nothing: its files are not the build's, so the next build makes them again."""
     base = base or Path.cwd()
+    if plan is None:  # without a privacy file and with this renderer: what a test or a preview asks for
+        plan = render_plan(data, formats, "quarto" if renderer.name == "quarto" else "pandoc", None)
     remove_orphans(out)  # what a killed render on this host left behind
     manifest_path = out / manifest_name(*part)
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if only is None else {}
-    except (OSError, ValueError):
-        manifest = {}
-    # The data's version (its last commit) is printed in every report: committing data that was already
-    # built re-renders, as a clean build would show the new commit.
-    settings = "|".join([_code_digest(), ",".join(formats), data.study.language, renderer.name, data_version(data)])
-    all_targets = targets(data, part)
-    files = {p for t in all_targets for p in t.inputs}
-    file_digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-
-    def stale(target: Target) -> bool:
-        if only is not None:
-            return target.stem in only
-        return manifest.get(target.stem) != fingerprint(target, settings, file_digests) or \
-            not all(p.exists() for p in outputs_of(target))
-
-    def outputs_of(target: Target) -> list[Path]:
-        return [out / f"{target.stem}.{ext}" for ext in ["qmd", *formats]] + [out / figure_folder(target.stem)]
-
-    todo = [t for t in all_targets if stale(t)]
+    manifest = plans.read_manifest(manifest_path)
+    all_targets = targets(plan, part)
     if only is not None:
         unknown = set(only) - {t.stem for t in all_targets}
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
+        reasons = {t.stem: "asked for" for t in all_targets if t.stem in only}
+    else:
+        reasons = {t.stem: why for t in all_targets
+                   if (why := why_stale(plan, manifest, t.stem, out, formats)) is not None}
+    todo = [t for t in all_targets if t.stem in reasons]
     shard_note = f" (shard {part[0]} of {part[1]})" if part != (1, 1) else ""
-    if only is None:
-        for target in all_targets:
-            if target not in todo:
-                for path in outputs_of(target):
-                    os.utime(path)
+    root = plan.layout.study_dir
+    fresh = {
+        "format": plans.MANIFEST_FORMAT,
+        "settings": plans.stage_settings(plan.settings, "reports"),
+        "files": {Path(f).relative_to(root).as_posix(): d for f, d in plan.digests.items()},
+        "reports": {stem: record for stem, record in manifest.get("reports", {}).items()
+                    if stem in {t.stem for t in all_targets} and stem not in reasons},
+    }
+
+    def save() -> None:
+        # Compact: with `indent` json uses its Python encoder, a tenth of the speed (13 s of a national
+        # render went into saving the manifest after each batch).
+        write_text(manifest_path, json.dumps(fresh, sort_keys=True, separators=(",", ":")) + "\n")
+
     if not todo:
+        if only is None:
+            save()
         log(f"{data.study.id}: all {len(all_targets)} reports up to date{shard_note}")
         return []
     # Studies with organisations share unit/case frames across reports; studies of cases only share the
@@ -181,47 +205,32 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
     needs_results = not has_organisations or any(t.kind == "synthesis" for t in todo)
     results = analysis_results(data) if needs_results else None
     derived = Derived.of(data, results) if has_organisations else None
-
-    def prepare(target: Target) -> Pending:
-        if target.kind == "synthesis":
-            context = synthesis_context(data, results, renderer, base)
-            template = "synthese.qmd.j2"
-        elif target.kind == "agreement":
-            context = agreement_context(data, renderer, base)
-            template = "betrouwbaarheid.qmd.j2"
-        elif target.kind == "case" and derived is None:
-            context = case_context(data, target.ident, renderer, base, results)
-            template = "case.qmd.j2"
-        elif target.kind == "case":
-            context = gemeente_context(data, target.ident, renderer, base, derived)
-            template = "gemeente.qmd.j2"
-        else:
-            context = aanbieder_context(data, target.ident, renderer, base, derived)
-            template = "aanbieder.qmd.j2"
-        context["formats"] = formats  # the navigation links the report's own PDF when there is one
-        figure_files = attach_figures(context, target.stem, out)
-        return Pending(out / f"{target.stem}.qmd", render_template(template, context), figure_files)
-
-    def render_batch(batch: list[Target]) -> list[Target]:
-        for target in batch:  # a report without figures still has its (declared) folder
-            (out / figure_folder(target.stem)).mkdir(parents=True, exist_ok=True)
-        render_documents([prepare(t) for t in batch], formats, data.study.language, renderer, guard, out)
-        return batch
-
-    done: list[str] = []
-    # Threads suffice: the work is in the pandoc process and Typst's compiler, outside the GIL's way. While
-    # one batch is in pandoc, the other thread makes its .qmd files or typesets.
-    if renderer.name == "quarto":
+    job = Job(data, results, derived, renderer, out, formats, guard, base)
+    if renderer.name == "quarto":  # Quarto runs its own processes, one project at a time
         workers, limit = 1, QUARTO_BATCH
     else:
         limit = BATCH
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for batch in pool.map(render_batch, batches(todo, workers, limit)):
+    finished: list[Target] = []
+    try:
+        for batch in render_batches(job, batches(todo, workers, limit), workers):
+            finished += batch
+            if only is not None:
+                continue
             for target in batch:
-                done.append(target.stem)
-                manifest[target.stem] = fingerprint(target, settings, file_digests)
-            write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True))
-    write_text(manifest_path, json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+                fresh["reports"][target.stem] = {"fingerprint": plan.fingerprint(target.stem),
+                                                 "files": file_record(out, report_files(out, target.stem, formats))}
+            save()
+    except PrivacyLeak:
+        # A set of outputs of which one was refused is not a build: what the other batches wrote goes too.
+        for target in finished:
+            for path in report_files(out, target.stem, formats):
+                path.unlink(missing_ok=True)
+            fresh["reports"].pop(target.stem, None)
+        if only is None:
+            save()
+        raise
+    done = [t.stem for t in todo]
     log(f"{data.study.id}: rendered {len(done)} of {len(all_targets)} reports with {renderer.describe()}{shard_note}")
-    log("rendered: " + ", ".join(sorted(done)))
+    for stem in sorted(done):
+        log(f"rendered: {stem} ({reasons[stem]})")
     return done

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from patroon.report.paths import AGREEMENT_STEM, DATA_FOLDER, figure_folder  # noqa: F401 (DATA_FOLDER: for the Snakefile)
+from patroon.report.paths import AGREEMENT_STEM, DATA_FOLDER, figure_folder
 
 try:  # the C loader makes DAG building fast on large studies
     from yaml import CSafeLoader as _Loader
@@ -217,6 +217,49 @@ def shard_outputs(stems: list[str], formats: list[str]) -> dict[str, list[str]]:
     return {"files": files, "folders": [figure_folder(stem) for stem in stems]}
 
 
+def rule_name(stage: str, study_id: str, suffix: str = "") -> str:
+    """Rules made per study (their outputs differ per study) get names like tables_sturing_jeugdhulp."""
+    return f"{stage}_{study_id.replace('-', '_')}{suffix}"
+
+
+def shard_rule(study_id: str, index: int, count: int) -> str:
+    return rule_name("reports", study_id, f"_{index}_of_{count}")
+
+
+def study_targets(lay: StudyLayout, study_id: str, shards: int) -> list[str]:
+    """What `patroon build` asks Snakemake for: the rules of a study by name, and the outputs of the rules
+    with a wildcard. Snakemake checks every output of a rule asked for by name, so any output deleted is
+    made again; asked for file by file (as the `all` rule does), it matches each file against every
+    output of every rule that might make it, which for a national study's 9,000 outputs took minutes."""
+    stems = report_stems(lay)
+    count = shard_count(stems, shards)
+    targets = [f"results/{study_id}/.validated", rule_name("tables", study_id), rule_name("analysis", study_id)]
+    targets += [shard_rule(study_id, index, count) for index in range(1, count + 1)]
+    targets.append(rule_name("publish", study_id))
+    if lay.coding:
+        targets += [f"results/{study_id}/agreement.csv", f"results/{study_id}/agreement-verschillen.csv"]
+    return targets
+
+
+def study_outputs(lay: StudyLayout, study_id: str, formats: list[str], shards: int) -> list[str]:
+    """Every file and figure folder a build writes for one study, as the rules declare them: the target
+    rule asks for all of them, so a deleted output is always made again, and after a build whatever else
+    lies in the study's results/ and reports/ folders is left over from an earlier one."""
+    results, reports = f"results/{study_id}", f"reports/{study_id}"
+    files = [f"{results}/.validated"]
+    files += [f"{results}/{name}" for name in table_outputs(lay) + analysis_outputs(lay, study_id)]
+    if lay.coding:
+        files += [f"{results}/agreement.csv", f"{results}/agreement-verschillen.csv"]
+    stems = report_stems(lay)
+    count = shard_count(stems, shards)
+    for index in range(1, count + 1):
+        outputs = shard_outputs(shard(stems, index, count), formats)
+        files += [f"{reports}/{name}" for name in outputs["files"] + outputs["folders"]]
+        files.append(f"{reports}/{manifest_name(index, count)}")
+    files += [f"{reports}/{DATA_FOLDER}/{name}" for name in published_outputs(lay, study_id)]
+    return files
+
+
 # ---------------------------------------------------------------------------------------- resources
 # What a job asks the cluster for, from the size of its inputs (Snakemake's input.size_mb) and, for a
 # render shard, its number of reports; each retry asks for half as much again. Measured with
@@ -269,17 +312,34 @@ def _snakemake_running_in(root: Path) -> bool:
     return False
 
 
+def clear_dead_run(root: Path = Path("."), log=print) -> bool:
+    """What a killed Snakemake run leaves behind and every later run stops on: its lock, and the backups
+    it makes of a render job's outputs before running it (`update()` outputs; a backup left behind makes
+    the next run fail with FileExistsError). Cleared only when no Snakemake of this host works in this
+    folder; the render job itself decides from its records which of its reports are stale, so the
+    backups are not needed. Returns whether there was anything to clear."""
+    locks, backups = root / ".snakemake" / "locks", root / ".snakemake" / "backups"
+    backed_up = backups.is_dir() and any(p.is_file() for p in backups.rglob("*"))
+    if not (backed_up or (locks.is_dir() and any(locks.iterdir()))) or _snakemake_running_in(root):
+        return False
+    if backed_up:  # (a finished run leaves only empty folders there)
+        import shutil
+
+        shutil.rmtree(backups)
+        log("removed the output backups a stopped Snakemake run had left in .snakemake/backups")
+    unlock_if_stale(root, log)
+    return True
+
+
 def unlock_if_stale(root: Path = Path("."), log=print) -> bool:
     """A killed Snakemake leaves .snakemake/locks behind and every later run stops on it. Remove a lock
     only when no Snakemake of this host works in this folder (a running build keeps its lock: the second
-    build must stop). On a cluster the Snakemake that holds the lock runs on the login node, like this."""
+    build must stop). On a cluster the Snakemake that holds the lock runs on the login node, like this.
+    What `snakemake --unlock` does, without starting Snakemake (a second and a half)."""
     locks = root / ".snakemake" / "locks"
     if not locks.is_dir() or not any(locks.iterdir()) or _snakemake_running_in(root):
         return False
-    import subprocess
-    import sys
-
-    subprocess.run([sys.executable, "-m", "snakemake", "--unlock", "--quiet"], cwd=root, check=True,
-                   capture_output=True)
+    for lock in locks.iterdir():
+        lock.unlink()
     log("removed the lock a stopped Snakemake run had left in .snakemake/locks")
     return True

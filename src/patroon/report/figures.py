@@ -26,6 +26,9 @@ def alt(language: str, key: str, **words: str) -> str:
 def study_period(data: StudyData) -> tuple[int | None, int]:
     """The years a timeline covers: the study's declared period, else from the earliest year in the
     reactions to the year the source appeared (nothing later can have been observed)."""
+    known = getattr(data, "_study_period", None)
+    if known is not None:  # once per study: computed per report, a national build went quadratic
+        return known
     declared = data.study.analysis.study_period
     start = declared.start if declared and declared.start is not None else None
     end = declared.end if declared and declared.end is not None else data.study.source.year
@@ -34,6 +37,7 @@ def study_period(data: StudyData) -> tuple[int | None, int]:
                  if p.start is not None] + [p.end for org in data.organisations.values() for u in org.units
                                             for p in u.reaction if p.end is not None]
         start = min([y for y in years if y <= end], default=end)
+    data._study_period = (start, end)
     return start, end
 
 
