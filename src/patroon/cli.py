@@ -69,16 +69,6 @@ def _privacy_file(args) -> str | None:
     return args.privacy
 
 
-def _count_of(data: StudyData, kind: str, n: int) -> str:
-    """'18 countries', '1 country': validate speaks English, with the study's own English nouns; where a
-    kind has no English plural, every kind is counted by its folder name, so one line never mixes them."""
-    unit_kind = next(k for k in data.study.unit_kinds if k.kind == kind)
-    if not all(k.plural_label for k in data.study.unit_kinds):
-        return f"{n} {unit_kind.plural}"
-    if n == 1:
-        return f"1 {unit_kind.label.en.lower()}"
-    return f"{n} {unit_kind.plural_label.en.lower()}"
-
 
 def _unlisted_studies(args) -> list[Path]:
     """Study folders (with a study.yaml) that the config does not list: validate names them, so a new
@@ -110,9 +100,9 @@ def cmd_validate(args) -> int:
                 continue
         if not args.quiet:
             n_units = sum(len(o.units) for o in data.organisations.values())
-            counts = [_count_of(data, k, len(data.cases_of(k))) for k in data.case_kinds()]
+            counts = [data.count_of(k, len(data.cases_of(k))) for k in data.case_kinds()]
             if data.organisation_kind() is not None:
-                counts += [_count_of(data, data.organisation_kind(), len(data.organisations)), f"{n_units} units"]
+                counts += [data.count_of(data.organisation_kind(), len(data.organisations)), f"{n_units} units"]
             print(f"{study_id}: valid ({', '.join(counts)})")
     if not args.study and not args.quiet:
         for folder in _unlisted_studies(args):

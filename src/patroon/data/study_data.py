@@ -36,4 +36,12 @@ class StudyData:
     def plural(self, kind: str) -> str:
         return next(k.plural for k in self.study.unit_kinds if k.kind == kind)
 
-
+    def count_of(self, kind: str, n: int) -> str:
+        """'18 countries', '1 country': validate speaks English, with the study's own English nouns; where a
+        kind has no English plural, every kind is counted by its folder name, so one line never mixes them."""
+        unit_kind = next(k for k in self.study.unit_kinds if k.kind == kind)
+        if not all(k.plural_label for k in self.study.unit_kinds):
+            return f"{n} {unit_kind.plural}"
+        if n == 1:
+            return f"1 {unit_kind.label.en.lower()}"
+        return f"{n} {unit_kind.plural_label.en.lower()}"
