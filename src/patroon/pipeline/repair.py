@@ -215,7 +215,9 @@ def remove_leaks(root: Path, wanted: Expected, privacy_file: Path, log=print) ->
     for name in leaking:
         path = root / name
         parts = Path(name).parts
-        if parts[0] == "reports" and len(parts) > 2 and parts[2] != "figures":
+        # A report goes with its siblings; the data copied into reports/<study>/data/ is a file of its own.
+        if parts[0] == "reports" and len(parts) > 2 and path.suffix in (".qmd", ".html", ".pdf") \
+                and parts[2] != "figures":
             stem = Path(*parts[2:]).with_suffix("").as_posix()
             siblings = [path.with_suffix(s) for s in (".qmd", ".html", ".pdf")]
             siblings += list((root / "reports" / parts[1] / figure_folder(stem)).glob("*"))

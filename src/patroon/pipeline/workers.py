@@ -11,6 +11,7 @@ only the end of the process gives that memory back.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,7 +108,10 @@ class WorkerFailed(RuntimeError):
 def render_batches(job: Job, batches: list[list], workers: int) -> Iterator[list]:
     """Render every batch; yields each batch when its files are written (in the order they finish). With
     one worker (or Quarto, which runs its own processes) the batches are rendered here, one after another."""
-    if workers <= 1 or len(batches) <= 1:
+    # Forking a process that runs other threads can deadlock the child on a lock one of them held (seen:
+    # the print-layout test, which renders in-process, hung with both workers waiting on a futex). The
+    # render command runs single-threaded; called from a threaded program, render the batches here.
+    if workers <= 1 or len(batches) <= 1 or threading.active_count() > 1:
         for batch in batches:
             job.render(batch)
             yield batch
