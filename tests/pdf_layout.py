@@ -37,7 +37,15 @@ def figure_texts(pdf: Path) -> list[str]:
     while root != root.parent and not (root / "figures").is_dir():
         root = root.parent
     folder = root / "figures" / pdf.relative_to(root).with_suffix("").as_posix().replace("/", "-")
-    return [html.unescape(re.sub(r"<[^>]+>", " ", svg.read_text(encoding="utf-8"))) for svg in sorted(folder.glob("*.svg"))]
+    texts = []
+    for svg in sorted(folder.glob("*.svg")):
+        markup = svg.read_text(encoding="utf-8")
+        # A label shortened to fit ("Regels afdwingbaar, afgedwongen en no…") is not the report's text: only
+        # what the figure's titles (its tooltips, the full labels) also say counts.
+        titles = " ".join(re.findall(r"<title>(.*?)</title>", markup, flags=re.S))
+        words = html.unescape(re.sub(r"<[^>]+>", " ", markup)).split()
+        texts.append(" ".join(w for w in words if "…" not in w or w in html.unescape(titles)))
+    return texts
 
 
 def source_text(pdf: Path) -> str | None:
