@@ -103,6 +103,14 @@ def test_agreement_per_variable_by_hand(two_coders):
     assert comparison.n_disagreements == 3
 
 
+def test_validation_compares_without_the_measures_and_finds_the_same_disagreements(two_coders):
+    first = load_study(two_coders, base=two_coders.parent.parent, coder="a")
+    second = load_study(two_coders, base=two_coders.parent.parent, coder="b")
+    full, bare = compare(first, second, ("a", "b")), compare(first, second, ("a", "b"), measures=False)
+    assert bare.disagreements.equals(full.disagreements) and bare.n_disagreements == 3
+    assert bare.per_variable.empty and not full.per_variable.empty
+
+
 def test_a_value_one_coder_left_out_is_a_disagreement(two_coders):
     # A coder's independent coding may leave a variable out (it may predate the variable); the comparison
     # counts the gap against agreement. The study's own, reconciled files must code every variable.

@@ -94,7 +94,7 @@ def cmd_validate(args) -> int:
         if data.study.coding is not None:
             from patroon.analysis.reconciliation import check_coding
 
-            found = check_coding(folder, data, Path.cwd()).problems
+            found = check_coding(folder, data, Path.cwd(), measures=False).problems
             problems.extend(map(str, found))
             if found:
                 continue

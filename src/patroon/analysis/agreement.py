@@ -162,8 +162,10 @@ def variable_order(data: StudyData) -> dict[str, int]:
     return order
 
 
-def compare(first: StudyData, second: StudyData, coders: tuple[str, str]) -> Comparison:
-    """Agreement of two codings of the same study; `first` supplies the codebook and the variable order."""
+def compare(first: StudyData, second: StudyData, coders: tuple[str, str], measures: bool = True) -> Comparison:
+    """Agreement of two codings of the same study; `first` supplies the codebook and the variable order.
+    With `measures=False` only the disagreements (what validation checks the reconciliation against):
+    the pooled alpha of a study with many values takes the `krippendorff` package over a second."""
     items_a, items_b = coded_items(first), coded_items(second)
     order = variable_order(first)
     keys = sorted(items_a.keys() | items_b.keys(), key=lambda k: (order.get(k.variable, 10**6), k.variable, k.item))
@@ -177,17 +179,17 @@ def compare(first: StudyData, second: StudyData, coders: tuple[str, str]) -> Com
             rows.append({"variable": key.variable, "level": key.level, "item": key.item,
                          "coder_a": coders[0], "value_a": a.value, "evidence_a": a.reference,
                          "coder_b": coders[1], "value_b": b.value, "evidence_b": b.reference})
-    measures = []
+    rows_of_measures = []
     all_pairs: list[tuple[str, str]] = []
-    for (variable_id, level), pairs in by_variable.items():
+    for (variable_id, level), pairs in by_variable.items() if measures else ():
         variable = first.codebook.variable(variable_id)
         scale = "interval" if variable is not None and variable.type == "integer" else "nominal"
-        measures.append(_measures(variable_id, level, pairs, scale))
+        rows_of_measures.append(_measures(variable_id, level, pairs, scale))
         # Pooled over variables, values are only comparable within a variable: prefix them.
         all_pairs += [(f"{variable_id}={a}", f"{variable_id}={b}") for a, b in pairs]
     if all_pairs:
-        measures.append(_measures(POOLED, "", all_pairs, "nominal"))
-    return Comparison(coders, pd.DataFrame(measures, columns=VARIABLE_COLUMNS),
+        rows_of_measures.append(_measures(POOLED, "", all_pairs, "nominal"))
+    return Comparison(coders, pd.DataFrame(rows_of_measures, columns=VARIABLE_COLUMNS),
                       pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS))
 
 def agreement_frames(check) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -63,7 +63,9 @@ def _line(path: Path, loc: tuple, cache: dict[Path, Document | None]) -> int:
     return document.line(loc) if document is not None else 1
 
 
-def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
+def check_coding(study_dir: Path, main: StudyData, base: Path, measures: bool = True) -> CodingCheck:
+    """Both codings, their comparison (with the agreement measures unless `measures=False`: validation
+    needs the disagreements only) and the reconciliation, with every problem found."""
     settings = main.study.coding
     if settings is None:
         return CodingCheck(None, None, [])
@@ -84,7 +86,7 @@ def check_coding(study_dir: Path, main: StudyData, base: Path) -> CodingCheck:
     if problems:
         return CodingCheck(None, None, problems)
     coders = (settings.coders[0], settings.coders[1])
-    comparison = compare(codings[0], codings[1], coders)
+    comparison = compare(codings[0], codings[1], coders, measures)
 
     path = study_dir / settings.reconciliation
     shown = _display(path, base)
