@@ -43,6 +43,24 @@ def test_krippendorff_alpha_nominal_by_hand():
     assert alpha == pytest.approx(float(Fraction(8, 15)))
 
 
+def test_nominal_alpha_equals_the_krippendorff_package():
+    # Random codings with few and with many values, and the pooled style of the real study (prefixed
+    # values, most items agreeing).
+    import random
+
+    import krippendorff
+    import numpy as np
+
+    rng = random.Random(7)
+    for n_items, n_values, agree in ((5, 2, 0.5), (40, 6, 0.7), (300, 120, 0.9)):
+        first = [f"v{rng.randrange(n_values)}" for _ in range(n_items)]
+        second = [a if rng.random() < agree else f"v{rng.randrange(n_values)}" for a in first]
+        codes = {v: i for i, v in enumerate(sorted(set(first) | set(second)))}
+        matrix = np.array([[codes[v] for v in first], [codes[v] for v in second]], dtype=float)
+        reference = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+        assert krippendorff_alpha(first, second, "nominal") == pytest.approx(reference, abs=1e-12)
+
+
 def test_alpha_is_undefined_with_a_single_value():
     assert krippendorff_alpha(["x", "x"], ["x", "x"], "nominal") is None
 

@@ -6,7 +6,8 @@ of clusters over time (derived from the coded tactics exactly as the analysis de
 variables are left out: agreement on wording means nothing.
 
 Per variable: percent agreement, Cohen's kappa (two coders, nominal categories) and Krippendorff's alpha
-(the `krippendorff` package; nominal for categories, interval for years and counts). An item one coder did
+(nominal for categories, from its definition; interval for years and counts, by the `krippendorff`
+package). An item one coder did
 not code at all counts as a disagreement with the value `ONTBREEKT`: a variable a coder skipped is a real
 difference between the codings, not a missing observation.
 """
@@ -103,8 +104,24 @@ def cohen_kappa(first: list[str], second: list[str]) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
+def nominal_alpha(first: list[str], second: list[str]) -> float | None:
+    """Krippendorff's nominal alpha of two coders who both coded every item (an item one left out has the
+    value ONTBREEKT), from its definition: with n = 2N values, n_c of value c, and every mismatching item
+    giving one coincidence in each order, alpha = 1 - (n - 1) * 2 * mismatches / (n^2 - sum of n_c^2).
+    The `krippendorff` package computes the same from an items x values x values array, which for the
+    pooled alpha of a study (625 items, 169 values) took over a second; tests hold the two equal."""
+    n = 2 * len(first)
+    counts = Counter(first) + Counter(second)
+    expected = n * n - sum(c * c for c in counts.values())
+    if n == 0 or expected == 0:
+        return None
+    mismatches = sum(a != b for a, b in zip(first, second))
+    return 1 - (n - 1) * 2 * mismatches / expected
+
+
 def krippendorff_alpha(first: list[str], second: list[str], level: str) -> float | None:
-    """Krippendorff's alpha by the `krippendorff` package; None where it is undefined (one value only)."""
+    """Krippendorff's alpha; None where it is undefined (one value only). Nominal by `nominal_alpha`,
+    interval by the `krippendorff` package."""
     if not first:
         return None
     if level == "interval":
@@ -113,8 +130,7 @@ def krippendorff_alpha(first: list[str], second: list[str], level: str) -> float
         except ValueError:
             level, rows = "nominal", None
     if level != "interval":
-        codes = {v: i for i, v in enumerate(sorted(set(first) | set(second)))}
-        rows = [[codes[v] for v in first], [codes[v] for v in second]]
+        return nominal_alpha(first, second)
     matrix = np.array(rows, dtype=float)
     if len(np.unique(matrix)) < 2:
         return None
