@@ -60,7 +60,7 @@ for _study in STUDIES:
     rule:
         name: rule_name("publish", _study)
         input:
-            tables=[f"results/{_study}/{name}" for name in _names],
+            tables=[f"results/{_study}/{name}" for name in layouts.publish_inputs(LAYOUT[_study])],
             study=str(DATA / _study / "study.yaml"),
         output:
             PUBLISHED[_study],

@@ -156,7 +156,7 @@ def _snakemake_command(snakefile: Path, cores: int, profile: str | None, extra: 
     if profile:
         command += ["--profile", profile]
     else:  # the settings of workflow/profiles/default, spelled out so a build works from any folder
-        command += ["--cores", str(cores), "--rerun-incomplete"]
+        command += ["--cores", str(cores), "--rerun-incomplete", "--max-checksum-file-size", "0"]
     return command + (extra or targets) + (["--config", *overrides] if overrides else [])
 
 

@@ -169,6 +169,15 @@ def analysis_outputs(lay: StudyLayout, study_id: str) -> list[str]:
     return outputs + [f"{study_id}.xlsx", "patterns.json"]
 
 
+def publish_inputs(lay: StudyLayout) -> list[str]:
+    """What the publish job waits for: one output of each job that writes what it copies (`units.csv` of
+    tables, `patterns.json` of the analysis, `agreement.csv` of the agreement). Each of those jobs writes
+    all its outputs every time it runs, so one of them is as new as the rest. Declaring all of them
+    made Snakemake write, for each of the job's outputs, a record naming every input: at national scale
+    1,052 × 1,052 names, half a minute of every build that reran the job."""
+    return ["units.csv", "patterns.json"] + (["agreement.csv"] if lay.coding else [])
+
+
 def published_outputs(lay: StudyLayout, study_id: str) -> list[str]:
     """What `patroon publish` copies from results/<study>/ into reports/<study>/data/ (see publish.py): every
     table, the workbook and the codebook export, and the agreement of a second coding."""
