@@ -92,7 +92,7 @@ class Replay:
         return f"formats: {formats}"
 
     def change_renderer(self) -> str:
-        renderer = self.rng.choice(["pandoc", "auto"])  # the same engines here: Quarto is not on PATH
+        renderer = self.rng.choice(["pandoc", "auto"])  # auto is Quarto where it is on PATH (as in CI)
         write_config(self.root, **{**config_of(self.root), "renderer": renderer})
         return f"renderer: {renderer}"
 

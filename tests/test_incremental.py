@@ -69,6 +69,21 @@ def test_a_deleted_provider_changes_the_counts_in_every_report(built, tmp_path):
     assert differences(outputs(built), clean_after) == []
 
 
+def test_a_quarto_project_file_goes_when_another_renderer_builds(built, tmp_path):
+    # A build with Quarto (renderer auto, Quarto on PATH) writes reports/<study>/_quarto.yml; a clean
+    # build with pandoc + Typst has none, so the next render with it removes the file.
+    from patroon.engines.quarto import PROJECT_CONFIG, PROJECT_FILE
+
+    (built / "reports" / "mini" / PROJECT_FILE).write_text(PROJECT_CONFIG)
+    case = built / "data" / "mini" / "aanbieders" / "org4.yaml"
+    case.write_text(case.read_text().replace("\nname: ", "\nname: X ", 1))
+    code, said = build(built)
+    assert code == 0, said
+    assert not (built / "reports" / "mini" / PROJECT_FILE).exists()
+    _, clean_after, _ = clean_outputs(built, tmp_path / "clean")
+    assert differences(outputs(built), clean_after) == []
+
+
 def test_a_language_change_rebuilds_in_that_language(built, tmp_path):
     # The configured language counts for a study without a language of its own.
     study = built / "data" / "mini" / "study.yaml"

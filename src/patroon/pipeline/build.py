@@ -18,6 +18,7 @@ from pathlib import Path
 
 from patroon.data.study_data import StudyData
 from patroon.engines.detect import Renderer
+from patroon.engines.quarto import PROJECT_FILE
 from patroon.output.atomic import NO_GUARD, remove_orphans, write_text
 from patroon.output.privacy import Guard, PrivacyLeak
 from patroon.pipeline import plan as plans
@@ -169,6 +170,9 @@ def render_study(data: StudyData, out: Path, formats: list[str], renderer: Rende
     if plan is None:  # without a privacy file and with this renderer: what a test or a preview asks for
         plan = render_plan(data, formats, "quarto" if renderer.name == "quarto" else "pandoc", None)
     remove_orphans(out)  # what a killed render on this host left behind
+    if renderer.name != "quarto" and only is None:
+        # An earlier build with Quarto left its project file; a clean build with this renderer has none.
+        (out / PROJECT_FILE).unlink(missing_ok=True)
     manifest_path = out / manifest_name(*part)
     manifest = plans.read_manifest(manifest_path)
     all_targets = targets(plan, part)
