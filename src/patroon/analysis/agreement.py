@@ -180,8 +180,7 @@ def variable_order(data: StudyData) -> dict[str, int]:
 
 def compare(first: StudyData, second: StudyData, coders: tuple[str, str], measures: bool = True) -> Comparison:
     """Agreement of two codings of the same study; `first` supplies the codebook and the variable order.
-    With `measures=False` only the disagreements (what validation checks the reconciliation against):
-    the pooled alpha of a study with many values takes the `krippendorff` package over a second."""
+    With `measures=False` only the disagreements: what validation checks the reconciliation against."""
     items_a, items_b = coded_items(first), coded_items(second)
     order = variable_order(first)
     keys = sorted(items_a.keys() | items_b.keys(), key=lambda k: (order.get(k.variable, 10**6), k.variable, k.item))

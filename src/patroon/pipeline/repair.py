@@ -189,15 +189,15 @@ def remove_changed_outputs(root: Path, wanted: Expected, log=print) -> list[str]
             if entry[0] != info.st_size or entry[1] != plans.sha256_file(root / name):
                 (root / name).unlink()
                 removed.append(name)
-    for name in _remove_incomplete_reports(root, wanted):
-        log(f"{name}: a file of this report is missing, so the report is made again")
-        removed.append(name)
     for name in removed[:10]:
         log(f"{name} differs from what the build wrote: it is generated, so it is made again "
             "(edit the data or the templates in src/patroon/report/templates instead)")
     if len(removed) > 10:
         log(f"... and {len(removed) - 10} more outputs that differed from what the build wrote")
-    return removed
+    incomplete = _remove_incomplete_reports(root, wanted)
+    for name in incomplete:
+        log(f"{name}: a file of this report is missing, so the report is made again")
+    return removed + incomplete
 
 
 def _remove_incomplete_reports(root: Path, wanted: Expected) -> list[str]:
