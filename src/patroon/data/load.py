@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from patroon.data.cache import cached
 from patroon.data.checks import (
     check_blocks,
     check_codebook,
@@ -52,8 +53,13 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
 
     With `coder`, the case files are that coder's independent coding (`coders/<coder>/<plural>/`), checked
     against the same study.yaml and codebook with the same rules. `language` is the report language for a
-    study.yaml that sets none (the configured one).
+    study.yaml that sets none (the configured one). Within a build, a valid study loaded by an earlier
+    stage is taken from the cache (patroon.data.cache) when none of its files changed.
     """
+    return cached(lambda: _load_study(study_dir, base, coder, language), study_dir, coder, language)
+
+
+def _load_study(study_dir: Path, base: Path | None, coder: str | None, language: str) -> StudyData:
     base = base or study_dir.parent.parent
     files_dir = study_dir / CODERS_DIR / coder if coder else study_dir
     problems: list[Problem] = []
@@ -142,7 +148,7 @@ def load_study(study_dir: Path, base: Path | None = None, coder: str | None = No
     case_ids = {kind: list(data.cases_of(kind)) for kind in data.case_kinds()}
     problems.extend(check_propositions(study, codebook, study_doc, _display(study_dir / "study.yaml", base), case_ids))
     if problems:
-        raise LoadError(sorted(set(problems), key=lambda p: (p.path, p.line, p.field)))
+        raise LoadError(sorted(set(problems)))
     return data
 
 

@@ -10,6 +10,8 @@ file lists) goes to `logs/build.log`.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +19,9 @@ import time
 from pathlib import Path
 
 from tqdm import tqdm
+
+from patroon.data.cache import ENV as STUDY_CACHE
+from patroon.pipeline import warmstart
 
 STEPS = re.compile(r"^(\d+) of (\d+) steps")
 JOB = re.compile(r"^(?:local)?rule (?P<rule>[A-Za-z0-9_]+):$")
@@ -147,6 +152,22 @@ def _profile_settings(root: Path, profile: str | None) -> dict:
     return found
 
 
+def _jobs_run_here(root: Path, profile: str | None, extra: list[str]) -> bool:
+    """Whether Snakemake runs the jobs on this machine (no cluster executor in the profile or arguments):
+    only then can they start from this build's warm server."""
+    if any(arg == "--executor" or arg.startswith("--executor=") or arg == "-e" for arg in extra):
+        return False
+    if not profile:
+        return True
+    import yaml
+
+    try:
+        settings = yaml.safe_load((root / profile / "config.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return True
+    return str(settings.get("executor", "local")) in ("local", "dryrun", "touch")
+
+
 def _snakemake_command(snakefile: Path, cores: int, profile: str | None, extra: list[str],
                        targets: list[str], overrides: list[str]) -> list[str]:
     """Snakemake asked for each study's rules by name (see workflow.study_targets), unless the caller
@@ -167,6 +188,7 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
     language (or `language`): `make reports [STUDY=id]`, `patroon build [--study id] [--language en]`."""
     from patroon.data.yamlfile import LoadError
     from patroon.pipeline import repair
+    from patroon.pipeline.plan import STATE
     from patroon.pipeline.config import load_config
     from patroon.pipeline.workflow import _snakemake_running_in, clear_dead_run
 
@@ -217,8 +239,12 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
         overrides += [f"{k}={v}" for k, v in _profile_settings(root, profile).items()]
     command = _snakemake_command(snakefile, cores, profile, extra, wanted.targets, overrides)
     output: list[str] = []
-    with open(log_path, "w", encoding="utf-8") as log, \
-            subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+    # Jobs run here start from a warm server (patroon.warm): about half a second less each.
+    warm = warmstart.Server() if _jobs_run_here(root, profile, extra) else contextlib.nullcontext({})
+    with open(log_path, "w", encoding="utf-8") as log, warm as warm_env, \
+            subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env={**os.environ, **warm_env, STUDY_CACHE: str((root / STATE).resolve())}) \
+            as process:
         with tqdm(total=1, unit="step", file=stream, disable=None, desc="patroon", leave=False) as bar:
             for line in process.stdout:
                 log.write(line)

@@ -61,7 +61,9 @@ def evidence_in(*objects: object) -> list[Evidence]:
 def documents(*objects: object) -> list[str]:
     """The documents the evidence of these models names (policy notes, contracts ...), once each, sorted."""
     names = {" ".join(d.split()) for e in evidence_in(*objects) for d in e.documents}
-    return sorted(names, key=natural_key)
+    # Names equal but for case ("Sociaal Domein", "sociaal domein") in a fixed order: the set's own order
+    # changes with each process's hash seed, and a clean build must give the same bytes every time.
+    return sorted(names, key=lambda name: (natural_key(name), name))
 
 
 def front_matter(data: StudyData, stem: str, title: str, evidence_from: tuple = (),

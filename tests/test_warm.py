@@ -1,0 +1,125 @@
+"""The build's warm server (patroon.warm, started by patroon.pipeline.warmstart): a command handed to it
+runs as it would cold (its folder, environment, streams and exit status), and without a server it runs
+where it was started."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from patroon.pipeline import warmstart
+from patroon.warm import hand_over
+
+from conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.skipif(not warmstart.available(), reason="needs Linux pidfds and fd passing")
+
+
+def run(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "patroon", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture()
+def study(tmp_path):
+    shutil.copytree(FIXTURES / "mini", tmp_path / "data" / "mini")
+    return tmp_path
+
+
+def test_a_command_runs_in_the_server_as_it_runs_cold(study):
+    cold = run(["validate", "--data", "data", "--study", "mini"], study, {**os.environ})
+    with warmstart.Server() as warm_env:
+        assert warm_env.get(warmstart.ENV)
+        time.sleep(0.5)
+        warm = run(["validate", "--data", "data", "--study", "mini"], study, {**os.environ, **warm_env})
+    assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+    assert cold.returncode == 0 and "mini" in cold.stdout
+
+
+def test_a_failing_command_gives_its_status_and_message_through_the_server(study):
+    (study / "data" / "mini" / "codebook.yaml").write_text("variables: [\n", encoding="utf-8")
+    cold = run(["validate", "--data", "data", "--study", "mini"], study, {**os.environ})
+    with warmstart.Server() as warm_env:
+        time.sleep(0.5)
+        warm = run(["validate", "--data", "data", "--study", "mini"], study, {**os.environ, **warm_env})
+    assert cold.returncode == 1 and "codebook.yaml" in cold.stderr
+    assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+
+
+def test_the_command_takes_the_callers_folder_and_environment(study, tmp_path):
+    """`patroon validate` in the server reads the data folder relative to the caller's folder and writes
+    its stamp there; SOURCE_DATE_EPOCH and the like reach it from the caller, not from the server."""
+    with warmstart.Server() as warm_env:
+        time.sleep(0.5)
+        env = {**os.environ, **warm_env, "PATROON_TEST_MARK": "caller"}
+        done = run(["validate", "--data", "data", "--study", "mini", "--stamp", "stamp"], study, env)
+    assert done.returncode == 0, done.stderr
+    assert (study / "stamp").exists()
+    assert not (ROOT / "stamp").exists()
+
+
+def test_without_a_server_the_command_runs_where_it_was_started(monkeypatch, tmp_path):
+    monkeypatch.delenv(warmstart.ENV, raising=False)
+    assert hand_over(["validate"]) is None
+    monkeypatch.setenv(warmstart.ENV, str(tmp_path / "no-such-socket"))
+    assert hand_over(["validate"]) is None
+
+
+def test_the_server_stops_with_the_build():
+    server = warmstart.Server()
+    with server as warm_env:
+        socket_path = Path(warm_env[warmstart.ENV])
+        process = server.process
+        time.sleep(0.5)
+        assert process.poll() is None
+    assert process.poll() is not None
+    assert not socket_path.parent.exists()
+
+
+def test_a_copy_whose_caller_is_killed_is_stopped(study, tmp_path):
+    """Snakemake stopping a job kills the command it started: the copy in the server must not go on writing
+    outputs. A render of the mini study is killed early; the server's copy goes with it."""
+    server = warmstart.Server()
+    with server as warm_env:
+        time.sleep(0.5)
+        env = {**os.environ, **warm_env, "SOURCE_DATE_EPOCH": "1700000000"}
+        caller = subprocess.Popen([sys.executable, "-m", "patroon", "render", "--data", "data", "--study", "mini",
+                                   "--reports", "reports", "--renderer", "pandoc", "--workers", "1"],
+                                  cwd=study, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        children = _children(server.process.pid)
+        assert children, "the render was not running in the server"
+        caller.kill()
+        caller.wait()
+        deadline = time.time() + 10
+        while time.time() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in children)
+
+
+def _children(server: int) -> list[int]:
+    """The server's forked copies (processes whose parent is the server)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == server:
+                found.append(int(proc.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
