@@ -5,8 +5,8 @@ agreement, the render job, each in a process of its own (Snakemake's jobs), and 
 again for the agreement. Reading and checking the dissertation's 70 files takes 0.6 s; loading the same
 study from a pickle 0.01 s. So when PATROON_STUDY_CACHE names a folder (`make reports` sets it to
 `.patroon/cache`), a study that loaded without problems is written there, and a later load uses it when
-nothing it was made from differs: the name and content of every file under the study's folder, the
-folder and language asked for, the coder, and patroon's own code (the size and time of each of its
+nothing it was made from differs: the name and content of every file the load may read (see
+`_files_read`), the folder and language asked for, the coder, and patroon's own code (the size and time of each of its
 source files) and Python. A study with problems is never kept: its errors are found again, every time.
 Outside a build (tests, the command line) nothing is kept.
 """
@@ -20,6 +20,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from patroon.data.study_data import CODERS_DIR
 
 ENV = "PATROON_STUDY_CACHE"
 
@@ -39,18 +41,35 @@ def _code_key() -> bytes:
     return digest.digest()
 
 
+def _files_read(study_dir: Path, coder: str | None) -> list[str]:
+    """The files a load may read, sorted: study.yaml and codebook.yaml, and then, for one coder's coding,
+    everything under coders/<coder>/; for the study itself, everything else outside coders/ (so that an
+    edit of a case file does not make the coders' loads stale, nor a coder's file the study's)."""
+    found = []
+    for folder, folders, files in os.walk(study_dir):
+        relative = os.path.relpath(folder, study_dir)
+        parts = [] if relative == "." else relative.split(os.sep)
+        if coder is None and parts[:1] == [CODERS_DIR]:
+            folders[:] = []
+            continue
+        if coder is not None and parts[:2] != [CODERS_DIR, coder][:len(parts[:2])]:
+            folders[:] = []
+            continue
+        for name in files:
+            if coder is None or len(parts) >= 2 or (not parts and name in ("study.yaml", "codebook.yaml")):
+                found.append(os.path.join(folder, name))
+    return sorted(found)
+
+
 def study_key(study_dir: Path, coder: str | None, language: str) -> str:
-    """What a loaded study depends on: every file under its folder by name and content, the folder as
-    given and resolved, the coder, the language asked for, and patroon's code."""
+    """What a loaded study depends on: the files it may read by name and content, the folder as given and
+    resolved, the coder, the language asked for, and patroon's code."""
     digest = hashlib.sha256(_code_key())
     digest.update(f"{study_dir}\0{study_dir.resolve()}\0{coder}\0{language}\0".encode())
-    for folder, folders, files in sorted(os.walk(study_dir)):
-        folders.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            digest.update(os.path.relpath(path, study_dir).encode() + b"\0")
-            with open(path, "rb") as handle:
-                digest.update(hashlib.sha256(handle.read()).digest())
+    for path in _files_read(study_dir, coder):
+        digest.update(os.path.relpath(path, study_dir).encode() + b"\0")
+        with open(path, "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
     return digest.hexdigest()
 
 

@@ -173,7 +173,7 @@ def _snakemake_command(snakefile: Path, cores: int, profile: str | None, extra: 
     """Snakemake asked for each study's rules by name (see workflow.study_targets), unless the caller
     passes arguments of its own (its own targets, perhaps). `--config` takes every key=value after it,
     so it comes last; a profile's `config:` is replaced by it, so the profile's shard count is repeated."""
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile)]
+    command = [sys.executable, "-m", "patroon.pipeline.snakemake_main", "--snakefile", str(snakefile)]
     if profile:
         command += ["--profile", profile]
     else:  # the settings of workflow/profiles/default, spelled out so a build works from any folder
