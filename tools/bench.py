@@ -41,7 +41,8 @@ class Tree:
 
     def command(self) -> list[str]:
         profile = str(self.root / "workflow" / "profiles" / "default")
-        if self.before:  # main before issue 26: Snakemake straight from make
+        if self.before and not (self.root / "src" / "patroon" / "pipeline" / "runner.py").exists():
+            # main before issue 26: Snakemake straight from make
             return [sys.executable, "-m", "snakemake", "--snakefile", str(self.root / "Snakefile"), "--profile", profile]
         return [sys.executable, "-m", "patroon.pipeline.runner", "--snakefile", str(self.root / "Snakefile"),
                 "--profile", profile]
