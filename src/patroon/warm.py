@@ -46,7 +46,11 @@ def hand_over(argv: list[str]) -> int | None:
         except OSError:  # a closed standard stream: the copy gets /dev/null there
             continue
         streams.append(fd)
-    request = json.dumps({"argv": argv, "argv0": sys.argv[0], "cwd": os.getcwd(), "env": dict(os.environ),
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the folder is gone: let the command say so where it was started
+        return None
+    request = json.dumps({"argv": argv, "argv0": sys.argv[0], "cwd": cwd, "env": dict(os.environ),
                           "streams": streams}).encode("utf-8")
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
