@@ -76,3 +76,28 @@ def test_without_the_setting_nothing_is_kept(mini_copy, monkeypatch, tmp_path):
     monkeypatch.delenv(cache.ENV, raising=False)
     load_study(mini_copy)
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_stages_that_ask_at_once_load_the_study_once(mini_copy, monkeypatch, tmp_path):
+    """Four processes load the same study at the same moment (as a build's stages do): one reads the files,
+    the others wait for it and take what it kept."""
+    import multiprocessing
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "state"))
+    marks = tmp_path / "reads"
+    marks.mkdir()
+    real = load._load_study
+
+    def marking(*args):
+        (marks / str(multiprocessing.current_process().pid)).write_text("read")
+        return real(*args)
+
+    monkeypatch.setattr(load, "_load_study", marking)
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=load_study, args=(mini_copy,)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    assert len(list(marks.iterdir())) == 1

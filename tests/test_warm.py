@@ -123,3 +123,19 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_build_with_the_warm_server_equals_one_without(tmp_path, monkeypatch):
+    """The same mini study built by `make reports` with its jobs forked from the warm server and with every
+    job started cold: the same files, byte for byte (HTML and PDF)."""
+    from incremental import build, outputs, project
+
+    warm = project(tmp_path / "warm", formats=["html", "pdf"])
+    cold = project(tmp_path / "cold", formats=["html", "pdf"])
+    code, said = build(warm)
+    assert code == 0, said
+    monkeypatch.setattr(warmstart, "available", lambda: False)
+    code, said = build(cold)
+    assert code == 0, said
+    assert outputs(warm) == outputs(cold)
+    assert any(name.endswith(".pdf") for name in outputs(warm))

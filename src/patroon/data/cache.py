@@ -13,6 +13,7 @@ Outside a build (tests, the command line) nothing is kept.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -73,6 +74,27 @@ def study_key(study_dir: Path, coder: str | None, language: str) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _only_one_loading(lock: Path):
+    """Stages of one build start side by side and ask for the same study at once: the first loads it, the
+    others wait for it and take what it kept. A process that dies releases its lock; where locking fails
+    (some network filesystems), each loads on its own."""
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a+b")
+    except OSError:
+        yield
+        return
+    with handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            pass
+        yield
+
+
 def cached(load: Callable, study_dir: Path, coder: str | None, language: str):
     """`load()` (which raises on any problem), or the study it gave before for the same files."""
     folder = os.environ.get(ENV)
@@ -83,22 +105,22 @@ def cached(load: Callable, study_dir: Path, coder: str | None, language: str):
     except OSError:  # a file went while it was read: let the loader say what is wrong
         return load()
     path = Path(folder) / study_dir.name / f"loaded-{coder or 'main'}-{language}.pickle"
-    try:
-        with open(path, "rb") as handle:
-            stored_key, data = pickle.load(handle)
-        if stored_key == key:
-            return data
-    except Exception:  # missing, half-written by a killed process, or from another patroon: load it again
-        pass
-    data = load()
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((key, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except Exception:  # a cache that cannot be written costs time, not correctness
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-    return data
+    with _only_one_loading(path.parent / f".{path.stem}.lock"):
+        try:
+            with open(path, "rb") as handle:
+                stored_key, data = pickle.load(handle)
+            if stored_key == key:
+                return data
+        except Exception:  # missing, half-written by a killed process, or from another patroon: load it again
+            pass
+        data = load()
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((key, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except Exception:  # a cache that cannot be written costs time, not correctness
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+        return data
