@@ -68,8 +68,9 @@ def test_a_damaged_cache_file_is_read_past(mini_copy, counted, tmp_path):
     stored.write_bytes(stored.read_bytes()[:100])
     load_study(mini_copy)
     assert len(counted) == 2
-    key, data = pickle.loads(stored.read_bytes())
-    assert data.study.id == "mini"
+    with open(stored, "rb") as handle:
+        key, data = pickle.load(handle), pickle.load(handle)
+    assert key == cache.study_key(mini_copy, None, "nl") and data.study.id == "mini"
 
 
 def test_without_the_setting_nothing_is_kept(mini_copy, monkeypatch, tmp_path):

@@ -107,10 +107,11 @@ def cached(load: Callable, study_dir: Path, coder: str | None, language: str):
     path = Path(folder) / study_dir.name / f"loaded-{coder or 'main'}-{language}.pickle"
     with _only_one_loading(path.parent / f".{path.stem}.lock"):
         try:
+            # The key is pickled first and on its own: a stale study is told by reading 64 characters, not
+            # by unpickling it (1.9 s at national scale).
             with open(path, "rb") as handle:
-                stored_key, data = pickle.load(handle)
-            if stored_key == key:
-                return data
+                if pickle.load(handle) == key:
+                    return pickle.load(handle)
         except Exception:  # missing, half-written by a killed process, or from another patroon: load it again
             pass
         data = load()
@@ -118,7 +119,8 @@ def cached(load: Callable, study_dir: Path, coder: str | None, language: str):
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((key, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except Exception:  # a cache that cannot be written costs time, not correctness
             if tmp is not None:
