@@ -139,3 +139,17 @@ def test_a_build_with_the_warm_server_equals_one_without(tmp_path, monkeypatch):
     assert code == 0, said
     assert outputs(warm) == outputs(cold)
     assert any(name.endswith(".pdf") for name in outputs(warm))
+
+
+def test_the_folder_of_a_killed_builds_server_is_removed_by_the_next(tmp_path, monkeypatch):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    monkeypatch.setattr(warmstart, "FOLDER", str(tmp_path))
+    left = tmp_path / f"{warmstart.PREFIX}{dead.pid}-abc"
+    left.mkdir()
+    (left / "socket").write_text("")
+    alive = tmp_path / f"{warmstart.PREFIX}{os.getpid()}-def"
+    alive.mkdir()
+    with warmstart.Server():
+        pass
+    assert not left.exists() and alive.exists()

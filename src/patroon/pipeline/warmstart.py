@@ -10,6 +10,27 @@ import socket
 import sys
 
 ENV = "PATROON_WARM"  # the socket of this build's server; a command without it runs cold
+FOLDER, PREFIX = "/tmp", "patroon-warm-"  # /tmp/patroon-warm-<runner's pid>-<random>/socket
+
+
+def _remove_dead_servers_folders() -> None:
+    """The socket folders of builds killed with `kill -9` (their runner could not remove them)."""
+    import shutil
+
+    try:
+        names = os.listdir(FOLDER)
+    except OSError:
+        return
+    for name in names:
+        pid = name.removeprefix(PREFIX).split("-", 1)[0]
+        if not name.startswith(PREFIX) or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(FOLDER, name), ignore_errors=True)
+        except OSError:  # another user's process: not ours to judge
+            continue
 
 
 def available() -> bool:
@@ -31,8 +52,9 @@ class Server:
 
         if not available():
             return {}
+        _remove_dead_servers_folders()
         # A short folder: a Unix socket's path may have at most 107 bytes.
-        self.folder = tempfile.mkdtemp(prefix=f"patroon-warm-{os.getpid()}-", dir="/tmp")
+        self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=FOLDER)
         path = os.path.join(self.folder, "socket")
         self.process = subprocess.Popen([sys.executable, "-m", "patroon.warm", path], stdin=subprocess.PIPE,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
