@@ -92,8 +92,11 @@ def test_a_copy_whose_caller_is_killed_is_stopped(study, tmp_path):
         caller = subprocess.Popen([sys.executable, "-m", "patroon", "render", "--data", "data", "--study", "mini",
                                    "--reports", "reports", "--renderer", "pandoc", "--workers", "1"],
                                   cwd=study, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.3)
-        children = _children(server.process.pid)
+        deadline = time.time() + 60  # the server takes the command once it has its libraries imported
+        children = []
+        while not children and time.time() < deadline and caller.poll() is None:
+            time.sleep(0.05)
+            children = _children(server.process.pid)
         assert children, "the render was not running in the server"
         caller.kill()
         caller.wait()

@@ -125,7 +125,11 @@ def _run_copy(request: dict, fds: list[int]) -> int:
     for fd in fds:
         if fd > 2:
             os.close(fd)
-    os.chdir(request["cwd"])
+    try:
+        os.chdir(request["cwd"])
+    except OSError as error:
+        print(f"patroon: {error}", file=sys.stderr)
+        return 1
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()
@@ -216,6 +220,8 @@ def serve(path: str) -> int:
                 running[child] = (connection, pidfd)
                 selector.register(pidfd, selectors.EVENT_READ, ("exited", child))
                 selector.register(connection, selectors.EVENT_READ, ("caller", child))
+            elif pid not in running:  # finished earlier in this round: its pid may be another's now
+                continue
             elif role == "exited":
                 finish(pid)
             elif role == "caller":  # the command's caller went away (or wrote): stop its copy
