@@ -71,14 +71,18 @@ def test_without_a_server_the_command_runs_where_it_was_started(monkeypatch, tmp
     assert hand_over(["validate"]) is None
 
 
-def test_the_server_stops_with_the_build():
+def test_the_server_stops_with_the_build(study):
+    """When the runner is done the server ends by itself, at once, after the commands it ran."""
     server = warmstart.Server()
     with server as warm_env:
         socket_path = Path(warm_env[warmstart.ENV])
         process = server.process
-        time.sleep(0.5)
+        done = run(["validate", "--data", "data", "--study", "mini"], study, {**os.environ, **warm_env})
+        assert done.returncode == 0
         assert process.poll() is None
-    assert process.poll() is not None
+        started = time.perf_counter()
+    assert time.perf_counter() - started < 5
+    assert process.returncode == 0  # it ended, it was not killed
     assert not socket_path.parent.exists()
 
 

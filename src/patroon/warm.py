@@ -220,8 +220,8 @@ def serve(path: str) -> int:
                 running[child] = (connection, pidfd)
                 selector.register(pidfd, selectors.EVENT_READ, ("exited", child))
                 selector.register(connection, selectors.EVENT_READ, ("caller", child))
-            elif pid not in running:  # finished earlier in this round: its pid may be another's now
-                continue
+            elif role in ("exited", "caller") and pid not in running:
+                continue  # finished earlier in this round: its pid may be another's now
             elif role == "exited":
                 finish(pid)
             elif role == "caller":  # the command's caller went away (or wrote): stop its copy
