@@ -102,3 +102,13 @@ def test_stages_that_ask_at_once_load_the_study_once(mini_copy, monkeypatch, tmp
         process.join(60)
     assert [p.exitcode for p in processes] == [0, 0, 0, 0]
     assert len(list(marks.iterdir())) == 1
+
+
+def test_what_a_killed_writer_left_goes_with_the_next_write(mini_copy, counted, tmp_path):
+    load_study(mini_copy)
+    (stored,) = (tmp_path / "state").rglob("*.pickle")
+    left = stored.parent / f".{stored.name}.host.123.abc.tmp"
+    left.write_bytes(b"half a study")
+    stored.unlink()
+    load_study(mini_copy)
+    assert not left.exists() and stored.exists()

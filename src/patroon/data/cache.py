@@ -117,6 +117,9 @@ def cached(load: Callable, study_dir: Path, coder: str | None, language: str):
         data = load()
         tmp = None
         try:
+            # Only the holder of the lock writes here: a temporary file that is left is a killed writer's.
+            for left in path.parent.glob(f".{path.name}.*.tmp"):
+                left.unlink(missing_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
