@@ -4,7 +4,8 @@ Every stage of a build loads its study through the validating loader: validate, 
 agreement, the render job, each in a process of its own (Snakemake's jobs), and the two coders' files
 again for the agreement. Reading and checking the dissertation's 70 files takes 0.6 s; loading the same
 study from a pickle 0.01 s. So when PATROON_STUDY_CACHE names a folder (`make reports` sets it to
-`.patroon/cache`), a study that loaded without problems is written there, and a later load uses it when
+`.patroon`, the build's state), a study that loaded without problems is written there, in the study's own
+folder (`.patroon/<study>/loaded-<coder or main>-<language>.pickle`), and a later load uses it when
 nothing it was made from differs: the name and content of every file the load may read (see
 `_files_read`), the folder and language asked for, the coder, and patroon's own code (the size and time of each of its
 source files) and Python. A study with problems is never kept: its errors are found again, every time.
@@ -42,24 +43,24 @@ def _code_key() -> bytes:
     return digest.digest()
 
 
-def _files_read(study_dir: Path, coder: str | None) -> list[str]:
-    """The files a load may read, sorted: study.yaml and codebook.yaml, and then, for one coder's coding,
-    everything under coders/<coder>/; for the study itself, everything else outside coders/ (so that an
-    edit of a case file does not make the coders' loads stale, nor a coder's file the study's)."""
+def _files_under(folder: Path, skip: str | None = None) -> list[str]:
+    """Every file below `folder`, leaving out its top-level subfolder `skip`."""
     found = []
-    for folder, folders, files in os.walk(study_dir):
-        relative = os.path.relpath(folder, study_dir)
-        parts = [] if relative == "." else relative.split(os.sep)
-        if coder is None and parts[:1] == [CODERS_DIR]:
-            folders[:] = []
-            continue
-        if coder is not None and parts[:2] != [CODERS_DIR, coder][:len(parts[:2])]:
-            folders[:] = []
-            continue
-        for name in files:
-            if coder is None or len(parts) >= 2 or (not parts and name in ("study.yaml", "codebook.yaml")):
-                found.append(os.path.join(folder, name))
-    return sorted(found)
+    for parent, folders, files in os.walk(folder):
+        if skip is not None and parent == str(folder) and skip in folders:
+            folders.remove(skip)
+        found += [os.path.join(parent, name) for name in files]
+    return found
+
+
+def _files_read(study_dir: Path, coder: str | None) -> list[str]:
+    """The files a load may read, sorted: for one coder's coding study.yaml, codebook.yaml and everything
+    under coders/<coder>/; for the study itself everything outside coders/ (so that an edit of a case file
+    does not make the coders' loads stale, nor a coder's file the study's)."""
+    if coder is None:
+        return sorted(_files_under(study_dir, skip=CODERS_DIR))
+    common = [str(study_dir / name) for name in ("study.yaml", "codebook.yaml") if (study_dir / name).is_file()]
+    return sorted(common + _files_under(study_dir / CODERS_DIR / coder))
 
 
 def study_key(study_dir: Path, coder: str | None, language: str) -> str:
