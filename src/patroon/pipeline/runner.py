@@ -133,9 +133,8 @@ class Account:
             self.failed_logs.append(match["log"])
 
 
-def _profile_settings(root: Path, profile: str | None) -> dict:
-    """Settings a profile gives on Snakemake's command line (the slurm profile's `report_shards=8`): the
-    plan must count the same render shards as Snakemake."""
+def _profile(root: Path, profile: str | None) -> dict:
+    """The profile's config.yaml (empty without a profile, or when it cannot be read: Snakemake says why)."""
     if not profile:
         return {}
     import yaml
@@ -144,6 +143,12 @@ def _profile_settings(root: Path, profile: str | None) -> dict:
         settings = yaml.safe_load((root / profile / "config.yaml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return {}
+    return settings if isinstance(settings, dict) else {}
+
+
+def _profile_settings(settings: dict) -> dict:
+    """Settings a profile gives on Snakemake's command line (the slurm profile's `report_shards=8`): the
+    plan must count the same render shards as Snakemake."""
     found = {}
     for item in settings.get("config") or []:
         key, _, value = str(item).partition("=")
@@ -152,19 +157,11 @@ def _profile_settings(root: Path, profile: str | None) -> dict:
     return found
 
 
-def _jobs_run_here(root: Path, profile: str | None, extra: list[str]) -> bool:
-    """Whether Snakemake runs the jobs on this machine (no cluster executor in the profile or arguments):
-    only then can they start from this build's warm server."""
+def _jobs_run_here(settings: dict, extra: list[str]) -> bool:
+    """Whether Snakemake runs the jobs on this machine (no cluster executor in the profile's `settings` or
+    the arguments): only then can they start from this build's warm server."""
     if any(arg == "--executor" or arg.startswith("--executor=") or arg == "-e" for arg in extra):
         return False
-    if not profile:
-        return True
-    import yaml
-
-    try:
-        settings = yaml.safe_load((root / profile / "config.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return True
     return str(settings.get("executor", "local")) in ("local", "dryrun", "touch")
 
 
@@ -204,9 +201,10 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
         tqdm.write(text, file=stream)
 
     config_path = root / "config" / "config.yaml"
+    profile_settings = _profile(root, profile)
     try:
         config = load_config(config_path)
-        config = config.model_copy(update={**_profile_settings(root, profile),
+        config = config.model_copy(update={**_profile_settings(profile_settings),
                                            **({"language": language} if language else {})})
         if study is not None and study not in config.studies:
             say(failure_line([f"config/config.yaml: studies: '{study}' is not listed; add it there "
@@ -236,11 +234,11 @@ def build(root: Path, cores: int = 2, extra: list[str] | None = None, stream=sys
     account = Account(wanted.studies, say)
     overrides = [f"study={study}"] * bool(study) + [f"language={language}"] * bool(language)
     if overrides and profile:  # a --config replaces the profile's: repeat its shard count
-        overrides += [f"{k}={v}" for k, v in _profile_settings(root, profile).items()]
+        overrides += [f"{k}={v}" for k, v in _profile_settings(profile_settings).items()]
     command = _snakemake_command(snakefile, cores, profile, extra, wanted.targets, overrides)
     output: list[str] = []
     # Jobs run here start from a warm server (patroon.warm): about half a second less each.
-    warm = warmstart.Server() if _jobs_run_here(root, profile, extra) else contextlib.nullcontext({})
+    warm = warmstart.Server() if _jobs_run_here(profile_settings, extra) else contextlib.nullcontext({})
     with open(log_path, "w", encoding="utf-8") as log, warm as warm_env, \
             subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              env={**os.environ, **warm_env, STUDY_CACHE: str((root / STATE).resolve())}) \
