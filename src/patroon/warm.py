@@ -178,16 +178,15 @@ def serve(path: str) -> int:
         code = os.waitstatus_to_exitcode(status)
         selector.unregister(pidfd)
         os.close(pidfd)
-        if connection.fileno() >= 0:
-            try:
-                selector.unregister(connection)
-            except (KeyError, ValueError):
-                pass
-            try:
-                connection.sendall(_STATUS.pack(code if code >= 0 else 128 - code))
-            except OSError:
-                pass
-            connection.close()
+        try:  # (unless its caller went away: then it is unregistered already)
+            selector.unregister(connection)
+        except KeyError:
+            pass
+        try:
+            connection.sendall(_STATUS.pack(code if code >= 0 else 128 - code))
+        except OSError:
+            pass
+        connection.close()
 
     while True:
         for key, _ in selector.select():
